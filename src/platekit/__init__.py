@@ -1,0 +1,15 @@
+"""platekit: automatic licence-plate recognition on a CPU."""
+
+__version__ = "0.1.0"
+
+from platekit.core.results import Detection, ImageResult, Plate, Reading  # noqa: E402
+
+__all__ = ["__version__", "Plate", "Reading", "Detection", "ImageResult", "Reader"]
+
+
+def __getattr__(name):  # lazy: importing platekit stays light
+    if name == "Reader":
+        from platekit.inference.reader import Reader
+
+        return Reader
+    raise AttributeError(name)

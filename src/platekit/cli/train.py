@@ -1,0 +1,18 @@
+"""``platekit train {recognizer,detector}``: each subcommand lives in its own module."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Train a recognizer or a detector from a YAML config.", no_args_is_help=True)
+    for sub in ("train_recognizer", "train_detector"):
+        try:
+            importlib.import_module(f"platekit.cli.{sub}").register(group)
+        except ModuleNotFoundError as e:
+            if e.name != f"platekit.cli.{sub}":
+                raise
+    app.add_typer(group, name="train")

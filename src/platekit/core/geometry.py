@@ -1,0 +1,73 @@
+"""Plate geometry: order corners, rectify by 4 corners, crop by box, IoU. numpy + OpenCV."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+
+def order_corners(pts: np.ndarray) -> np.ndarray:
+    """Any 4 points -> lt, rt, rb, lb (by sum/diff of coordinates). [4, 2] float32."""
+    pts = np.asarray(pts, dtype=np.float32).reshape(4, 2)
+    s, d = pts.sum(1), pts[:, 1] - pts[:, 0]
+    return np.stack([pts[s.argmin()], pts[d.argmin()], pts[s.argmax()], pts[d.argmax()]]).astype(np.float32)
+
+
+def expand_corners(corners: np.ndarray, mx: float = 0.0, my: float = 0.0) -> np.ndarray:
+    """Grow a lt,rt,rb,lb quadrilateral by fractions of its width/height (keeps its shape)."""
+    c = np.asarray(corners, dtype=np.float32).reshape(4, 2)
+    lt, rt, rb, lb = c
+    right = ((rt - lt) + (rb - lb)) / 2
+    down = ((lb - lt) + (rb - rt)) / 2
+    dx, dy = right * mx, down * my
+    return np.stack([lt - dx - dy, rt + dx - dy, rb + dx + dy, lb - dx + dy]).astype(np.float32)
+
+
+def rectify(image: np.ndarray, corners: np.ndarray, size: tuple[int, int], margin: float = 0.0) -> np.ndarray:
+    """Perspective-warp the plate quadrilateral (lt, rt, rb, lb) to ``size=(w, h)``."""
+    w, h = size
+    src = expand_corners(corners, margin, margin * 2) if margin else np.asarray(corners, np.float32)
+    dst = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float32)
+    m = cv2.getPerspectiveTransform(src.reshape(4, 2), dst)
+    return cv2.warpPerspective(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def crop_box(image: np.ndarray, box, size: tuple[int, int] | None = None, pad: float = 0.0) -> np.ndarray:
+    """Axis-aligned crop (x1, y1, x2, y2), optionally padded by a fraction and resized to (w, h)."""
+    h_img, w_img = image.shape[:2]
+    x1, y1, x2, y2 = (float(v) for v in box)
+    pw, ph = (x2 - x1) * pad, (y2 - y1) * pad
+    x1, y1 = int(max(0, np.floor(x1 - pw))), int(max(0, np.floor(y1 - ph)))
+    x2, y2 = int(min(w_img, np.ceil(x2 + pw))), int(min(h_img, np.ceil(y2 + ph)))
+    if x2 <= x1 or y2 <= y1:
+        raise ValueError(f"empty crop box {box}")
+    crop = image[y1:y2, x1:x2]
+    if size is not None:
+        crop = cv2.resize(crop, size, interpolation=cv2.INTER_LINEAR)
+    return crop
+
+
+def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU matrix between boxes a [N, 4] and b [M, 4] (x1, y1, x2, y2)."""
+    a, b = np.asarray(a, np.float32).reshape(-1, 4), np.asarray(b, np.float32).reshape(-1, 4)
+    lt = np.maximum(a[:, None, :2], b[None, :, :2])
+    rb = np.minimum(a[:, None, 2:], b[None, :, 2:])
+    inter = np.clip(rb - lt, 0, None).prod(-1)
+    area_a = (a[:, 2:] - a[:, :2]).clip(0).prod(-1)
+    area_b = (b[:, 2:] - b[:, :2]).clip(0).prod(-1)
+    return inter / np.maximum(area_a[:, None] + area_b[None, :] - inter, 1e-9)
+
+
+def nms(boxes: np.ndarray, scores: np.ndarray, iou_thr: float = 0.4) -> np.ndarray:
+    """Greedy non-maximum suppression; returns kept indices sorted by score."""
+    order = np.argsort(-np.asarray(scores))
+    keep = []
+    boxes = np.asarray(boxes, np.float32)
+    while order.size:
+        i = order[0]
+        keep.append(i)
+        if order.size == 1:
+            break
+        ious = box_iou(boxes[i : i + 1], boxes[order[1:]])[0]
+        order = order[1:][ious <= iou_thr]
+    return np.asarray(keep, dtype=np.int64)

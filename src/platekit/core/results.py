@@ -1,0 +1,58 @@
+"""Frozen result types returned by every reader (Python API, CLI, HTTP service)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Detection:
+    box: tuple[float, float, float, float]  # x1, y1, x2, y2 in image pixels
+    corners: tuple[tuple[float, float], ...] | None  # lt, rt, rb, lb in image pixels
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Reading:
+    text: str
+    confidence: float  # product of the character probabilities
+    char_confidences: tuple[float, ...]
+    format: str | None = None
+
+
+@dataclass(frozen=True)
+class Plate:
+    text: str
+    confidence: float
+    char_confidences: tuple[float, ...]
+    box: tuple[float, float, float, float]
+    corners: tuple[tuple[float, float], ...]
+    detection_confidence: float
+    format: str | None = None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["box"] = [round(float(v), 1) for v in self.box]
+        d["corners"] = [[round(float(x), 1), round(float(y), 1)] for x, y in self.corners]
+        d["char_confidences"] = [round(float(v), 4) for v in self.char_confidences]
+        d["confidence"] = round(float(self.confidence), 4)
+        d["detection_confidence"] = round(float(self.detection_confidence), 4)
+        return d
+
+
+@dataclass(frozen=True)
+class ImageResult:
+    image: str
+    width: int
+    height: int
+    ms: float
+    plates: tuple[Plate, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict:
+        return {
+            "image": self.image,
+            "width": self.width,
+            "height": self.height,
+            "ms": round(self.ms, 2),
+            "plates": [p.to_dict() for p in self.plates],
+        }

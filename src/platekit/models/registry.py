@@ -1,0 +1,93 @@
+"""timm-style model registry: ``create_model(name, **overrides)``; checkpoints rebuild their model.
+
+A registered *entrypoint* is a function returning an ``nn.Module``; its keyword arguments are the
+model's args. Checkpoints (see :func:`save_checkpoint`) store name + args + state_dict + the
+training config + anything else (charset, region), so :func:`load_checkpoint` needs nothing else.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import nn
+
+_REGISTRY: dict[str, Callable[..., nn.Module]] = {}
+_KIND: dict[str, str] = {}
+
+
+def register_model(kind: str = "recognizer"):
+    """Decorator: register an entrypoint under its function name. kind: recognizer | detector."""
+
+    def deco(fn: Callable[..., nn.Module]):
+        if fn.__name__ in _REGISTRY:
+            raise ValueError(f"model {fn.__name__!r} registered twice")
+        _REGISTRY[fn.__name__] = fn
+        _KIND[fn.__name__] = kind
+        return fn
+
+    return deco
+
+
+def _ensure_imported() -> None:
+    # importing the model modules registers their entrypoints
+    import importlib
+
+    for mod in ("recognizers", "crnn", "maskocr", "detector"):
+        try:
+            importlib.import_module(f"platekit.models.{mod}")
+        except ModuleNotFoundError as e:
+            if e.name != f"platekit.models.{mod}":
+                raise
+
+
+def list_models(kind: str | None = None) -> list[str]:
+    _ensure_imported()
+    return sorted(n for n in _REGISTRY if kind is None or _KIND[n] == kind)
+
+
+def model_kind(name: str) -> str:
+    _ensure_imported()
+    return _KIND[name]
+
+
+def create_model(name: str, **kwargs: Any) -> nn.Module:
+    _ensure_imported()
+    if name not in _REGISTRY:
+        close = difflib.get_close_matches(name, list(_REGISTRY), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(sorted(_REGISTRY))}"
+        raise ValueError(f"unknown model {name!r}{hint}")
+    model = _REGISTRY[name](**kwargs)
+    model.model_name = name  # type: ignore[attr-defined]
+    model.model_args = dict(kwargs)  # type: ignore[attr-defined]
+    return model
+
+
+def save_checkpoint(path: str, model: nn.Module, **extra: Any) -> None:
+    """Save name, args and weights (+ extra: config, region, metrics ...) so load rebuilds it."""
+    torch.save(
+        {
+            "model_name": model.model_name,
+            "model_args": model.model_args,
+            "state_dict": model.state_dict(),
+            **extra,
+        },
+        path,
+    )
+
+
+def load_checkpoint(path: str, map_location: str = "cpu") -> tuple[nn.Module, dict]:
+    """Rebuild a model from a platekit checkpoint (or a Lightning .ckpt holding one under 'platekit')."""
+    ckpt = torch.load(path, map_location=map_location, weights_only=False)
+    if "platekit" in ckpt:  # Lightning checkpoint: our payload under a key, weights prefixed by 'model.'
+        meta = ckpt["platekit"]
+        state = {k[len("model.") :]: v for k, v in ckpt["state_dict"].items() if k.startswith("model.")}
+        ckpt = {**meta, "state_dict": state}
+    if "model_name" not in ckpt:
+        raise ValueError(f"{path}: not a platekit checkpoint (no model_name)")
+    model = create_model(ckpt["model_name"], **ckpt["model_args"])
+    model.load_state_dict(ckpt["state_dict"])
+    model.eval()
+    return model, ckpt
