@@ -1,0 +1,31 @@
+"""Locate fonts installed by the project's setup (Debian fonts-wqy-microhei / fonts-dejavu-core)."""
+
+from __future__ import annotations
+
+import glob
+import os
+
+from platekit.errors import PlatekitError
+
+_SEARCH = ["/usr/share/fonts", "/usr/local/share/fonts", os.path.expanduser("~/.fonts"), "/Library/Fonts"]
+_CANDIDATES = {
+    "cjk": ["wqy-microhei.ttc", "wqy-zenhei.ttc", "NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc"],
+    "latin": ["DejaVuSansCondensed-Bold.ttf", "DejaVuSans-Bold.ttf", "LiberationSansNarrow-Bold.ttf"],
+    "mono": ["DejaVuSansMono-Bold.ttf", "DejaVuSansMono.ttf"],
+}
+
+
+def find_font(kind: str = "cjk") -> str:
+    """Path of an installed font of ``kind`` (cjk | latin | mono); PlatekitError if none."""
+    env = os.environ.get(f"PLATEKIT_FONT_{kind.upper()}")
+    if env and os.path.isfile(env):
+        return env
+    for name in _CANDIDATES[kind]:
+        for root in _SEARCH:
+            hits = glob.glob(os.path.join(root, "**", name), recursive=True)
+            if hits:
+                return sorted(hits)[0]
+    raise PlatekitError(
+        f"no {kind} font found; install one (Debian: apt-get install fonts-wqy-microhei fonts-dejavu-core) "
+        f"or set PLATEKIT_FONT_{kind.upper()}=/path/to/font"
+    )
