@@ -1,0 +1,128 @@
+"""MaskOCR: registry entrypoints, shapes, vertical strips, MAE masking/loss, checkpoints, pretraining."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from platekit.core.formats import REGIONS  # noqa: E402
+from platekit.core.tokenizer import SlotTokenizer  # noqa: E402
+from platekit.models.registry import create_model, list_models, load_checkpoint, save_checkpoint  # noqa: E402
+
+DATA = Path(__file__).parents[1].parent / "shared" / "data"
+TINY_KW = dict(input_size=(16, 32), patch_w=4, embed_dim=32, depth=1, heads=2, dec_depth=1,
+               mae_dim=16, mae_depth=1, mae_heads=2)
+
+
+def _x(n: int, hw: tuple[int, int], seed: int = 0) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(0, 256, (n, *hw, 3), dtype=torch.uint8, generator=g)
+
+
+@pytest.mark.parametrize("name,hw,n_params", [("maskocr_tiny", (48, 144), (2e6, 5e6)),
+                                              ("maskocr_base", (48, 192), (50e6, 100e6))])
+@pytest.mark.parametrize("region", ["cn", "ru"])
+def test_registered_configs_forward(name, hw, n_params, region):
+    from platekit.models.maskocr import count_params
+
+    assert name in list_models("recognizer")
+    m = create_model(name, region=region).eval()
+    tok = SlotTokenizer.for_region(REGIONS[region])
+    assert m.decoder == "slots" and m.input_size == hw
+    with torch.no_grad():
+        out = m(_x(2, hw))
+    assert out.shape == (2, tok.n_slots, tok.num_classes)
+    assert torch.isfinite(out).all()
+    assert n_params[0] < count_params(m) < n_params[1]
+    assert m.mae_decoder is None  # the MAE head exists only for pretraining
+
+
+def test_base_has_the_seed_settings():
+    m = create_model("maskocr_base")
+    assert m.input_size == (48, 192)
+    assert len(m.encoder.blocks) == 8 and m.encoder.blocks[0].attn.heads == 12
+    assert m.encoder.patch_embed.out_channels == 624
+    assert len(m.slot_decoder.blocks) == 6
+    drops = {mod.p for mod in m.modules() if isinstance(mod, torch.nn.Dropout)}
+    assert drops == {0.25}
+
+
+def test_patches_are_vertical_strips():
+    m = create_model("maskocr_tiny", **TINY_KW)
+    img = torch.zeros(1, 3, 16, 32)
+    img[..., 8:12] = 1.0  # third strip (columns 8..11, full height)
+    p = m.patchify(img)
+    assert p.shape == (1, 8, 16 * 4 * 3)
+    assert p[0, 2].eq(1).all() and p[0, [0, 1, 3, 4, 5, 6, 7]].eq(0).all()
+    assert torch.equal(m.unpatchify(p), img)
+    assert m.encoder.patch_embed.kernel_size == (16, 4)  # a token sees the full height
+
+
+def test_forward_mae_masks_and_learns():
+    torch.manual_seed(0)
+    m = create_model("maskocr_tiny", mae_head=True, drop_rate=0.0, **TINY_KW)
+    x = _x(4, (16, 32))
+    loss, pred, mask = m.forward_mae(x, mask_ratio=0.75)
+    assert pred.shape == (4, 8, 16 * 4 * 3) and mask.shape == (4, 8)
+    assert mask.sum(1).tolist() == [6.0] * 4  # 75 % of 8 strips hidden in every image
+    assert not torch.equal(mask[0], mask[1]) or not torch.equal(mask[1], mask[2])  # random per image
+    with pytest.raises(ValueError):
+        m.forward_mae(x, mask_ratio=1.0)
+    opt = torch.optim.AdamW(m.parameters(), 3e-3)
+    first = None
+    for _ in range(60):
+        torch.manual_seed(1)  # same mask each step: overfit these 4 images
+        loss = m.forward_mae(x, 0.5)[0]
+        first = first if first is not None else loss.item()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert loss.item() < 0.7 * first
+
+
+def test_mae_loss_ignores_visible_strips():
+    m = create_model("maskocr_tiny", mae_head=True, norm_pix_loss=False, **TINY_KW)
+    x = _x(2, (16, 32))
+    torch.manual_seed(3)
+    loss, pred, mask = m.forward_mae(x, 0.5)
+    target = m.patchify(m.normalize(x))
+    manual = (((pred - target) ** 2).mean(-1) * mask).sum() / mask.sum()
+    assert torch.allclose(loss, manual)
+    assert not torch.allclose(loss, ((pred - target) ** 2).mean())
+
+
+def test_forward_mae_needs_the_head():
+    m = create_model("maskocr_tiny", **TINY_KW)
+    with pytest.raises(RuntimeError, match="mae_head"):
+        m.forward_mae(_x(1, (16, 32)))
+
+
+def test_encoder_weights_transfer_from_pretrained_checkpoint(tmp_path):
+    pre = create_model("maskocr_tiny", mae_head=True, **TINY_KW)
+    path = tmp_path / "mae.pt"
+    save_checkpoint(str(path), pre, region="cn")
+    loaded, meta = load_checkpoint(str(path))
+    assert meta["model_name"] == "maskocr_tiny"
+    fine = create_model("maskocr_tiny", **TINY_KW)
+    missing, unexpected = fine.load_state_dict(loaded.state_dict(), strict=False)
+    assert not missing and all(k.startswith("mae_decoder.") for k in unexpected) and unexpected
+    for k, v in fine.encoder.state_dict().items():
+        assert torch.equal(v, pre.encoder.state_dict()[k])
+
+
+def test_onnx_export_uint8_dynamic_batch(tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    m = create_model("maskocr_tiny", **TINY_KW).eval()
+    path = tmp_path / "m.onnx"
+    torch.onnx.export(m, (_x(1, (16, 32)),), str(path), input_names=["image"], output_names=["logits"],
+                      dynamic_axes={"image": {0: "n"}, "logits": {0: "n"}}, opset_version=17, dynamo=False)
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    x = _x(3, (16, 32), seed=5)
+    got = sess.run(None, {"image": x.numpy()})[0]
+    with torch.no_grad():
+        want = m(x).numpy()
+    np.testing.assert_allclose(got, want, atol=1e-4, rtol=1e-3)
