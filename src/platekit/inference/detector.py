@@ -1,0 +1,83 @@
+"""ONNX plate detector: letterbox -> graph -> threshold + NMS in numpy -> image pixels (no torch)."""
+
+from __future__ import annotations
+
+import os
+
+import cv2
+import numpy as np
+
+from platekit.core.geometry import nms
+from platekit.core.results import Detection
+from platekit.errors import PlatekitError
+from platekit.inference.session import load_sidecar, make_session
+
+PAD_VALUE = 114
+
+
+def letterbox(image: np.ndarray, size: tuple[int, int], pad: int = PAD_VALUE) -> tuple[np.ndarray, float]:
+    """RGB [h, w, 3] -> ([H, W, 3] image scaled by min(H/h, W/w) at the top-left, pad elsewhere; scale)."""
+    hh, ww = size
+    h, w = image.shape[:2]
+    scale = min(hh / h, ww / w)
+    nh, nw = min(hh, max(1, round(h * scale))), min(ww, max(1, round(w * scale)))
+    out = np.full((hh, ww, 3), pad, dtype=np.uint8)
+    out[:nh, :nw] = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_LINEAR)
+    return out, scale
+
+
+class OnnxDetector:
+    """Plate detector exported with a sidecar (input_size, score_threshold, nms_iou)."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        threads: int = 1,
+        score_threshold: float | None = None,
+        nms_iou: float | None = None,
+        max_plates: int = 50,
+    ):
+        self.path = str(path)
+        self.meta = load_sidecar(path)
+        if self.meta.get("kind") != "detector":
+            raise PlatekitError(f"{path}: sidecar kind is {self.meta.get('kind')!r}, expected 'detector'")
+        size = self.meta.get("input_size") or [self.meta["input"]["height"], self.meta["input"]["width"]]
+        self.input_size: tuple[int, int] = (int(size[0]), int(size[1]))
+        self.score_threshold = float(
+            score_threshold if score_threshold is not None else self.meta.get("score_threshold", 0.5)
+        )
+        self.nms_iou = float(nms_iou if nms_iou is not None else self.meta.get("nms_iou", 0.4))
+        self.max_plates = max_plates
+        self.session = make_session(path, threads)
+        self._in = self.session.get_inputs()[0].name
+        self.name = self.meta.get("model", os.path.basename(self.path))
+
+    def raw(self, image: np.ndarray) -> tuple[np.ndarray, float]:
+        """-> (detections [A, 13] in input pixels, letterbox scale)."""
+        lb, scale = letterbox(image, self.input_size)
+        out = self.session.run(None, {self._in: lb[None]})[0]
+        return np.asarray(out[0], dtype=np.float32), scale
+
+    def postprocess(self, det: np.ndarray, scale: float, shape: tuple[int, ...]) -> list[Detection]:
+        """[A, 13] input pixels -> thresholded, NMS'd detections in image pixels (best first)."""
+        det = det[det[:, 0] >= self.score_threshold]
+        if not len(det):
+            return []
+        keep = nms(det[:, 1:5], det[:, 0], self.nms_iou)[: self.max_plates]
+        det = det[keep]
+        h, w = shape[:2]
+        geo = det[:, 1:] / scale
+        geo[:, 0::2] = geo[:, 0::2].clip(0, w)  # x of box and corners
+        geo[:, 1::2] = geo[:, 1::2].clip(0, h)
+        out = []
+        for s, g in zip(det[:, 0], geo, strict=True):
+            box = tuple(float(v) for v in g[:4])
+            if box[2] - box[0] < 1 or box[3] - box[1] < 1:
+                continue
+            corners = tuple((float(g[4 + 2 * i]), float(g[5 + 2 * i])) for i in range(4))
+            out.append(Detection(box, corners, float(s)))  # type: ignore[arg-type]
+        return out
+
+    def detect(self, image: np.ndarray) -> list[Detection]:
+        det, scale = self.raw(image)
+        return self.postprocess(det, scale, image.shape)

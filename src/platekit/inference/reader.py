@@ -1,0 +1,168 @@
+"""End-to-end reader: decode -> detect -> rectify by 4 corners -> read. The Python API.
+
+    from platekit import Reader
+    plates = Reader(region="cn").read("car.jpg")   # list[Plate], frozen dataclasses
+
+onnxruntime + numpy + OpenCV only: importing or using this module never imports torch.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from platekit.core.geometry import rectify
+from platekit.core.image import decode_image, load_image
+from platekit.core.results import Detection, ImageResult, Plate, Reading
+from platekit.errors import PlatekitError
+from platekit.inference.base import Detector, Recognizer
+from platekit.inference.session import resolve_model, shipped_models
+
+STAGES = ("decode", "detect", "rectify", "read")
+ImageLike = str | os.PathLike | bytes | np.ndarray
+
+
+def as_rgb(image: np.ndarray) -> np.ndarray:
+    """Accept RGB uint8 [H, W, 3], gray [H, W] or RGBA [H, W, 4]; anything else is an error."""
+    a = np.asarray(image)
+    if a.dtype != np.uint8:
+        raise PlatekitError(f"image array must be uint8, got {a.dtype}")
+    if a.ndim == 2:
+        a = np.repeat(a[..., None], 3, axis=2)
+    if a.ndim != 3 or a.shape[2] not in (3, 4):
+        raise PlatekitError(f"image array must be [H, W, 3] RGB, got shape {a.shape}")
+    return np.ascontiguousarray(a[..., :3])
+
+
+class Reader:
+    """Find and read every plate of an image.
+
+    region: ``cn`` | ``ru`` | ``auto`` (auto: every shipped recognizer reads each plate, the
+    most confident reading that fits a known format wins).
+    detector / recognizer: None (shipped default), a shipped model name, a path to an .onnx
+    file (sidecar next to it), or any object implementing the :mod:`platekit.inference.base`
+    protocols. ``crops=True``: every input already is a plate crop (no detection).
+    """
+
+    def __init__(
+        self,
+        region: str = "cn",
+        detector: str | os.PathLike | Detector | None = None,
+        recognizer: str | os.PathLike | Recognizer | Sequence[Recognizer] | None = None,
+        threads: int = 1,
+        min_confidence: float = 0.0,
+        crops: bool = False,
+    ):
+        from platekit.inference.detector import OnnxDetector
+        from platekit.inference.recognizer import OnnxRecognizer
+
+        if region not in ("cn", "ru", "auto"):
+            raise PlatekitError(f"unknown region {region!r}; use cn, ru or auto")
+        self.region, self.threads, self.crops = region, threads, crops
+        self.min_confidence = float(min_confidence)
+
+        self.detector: Detector | None = None
+        if not crops:
+            if detector is None or isinstance(detector, str | os.PathLike):
+                self.detector = OnnxDetector(resolve_model(detector or "detector", "detector"), threads)
+            else:
+                self.detector = detector
+
+        if recognizer is None:
+            if region == "auto":
+                paths = list(shipped_models("recognizer").values())
+                if not paths:
+                    raise PlatekitError("no recognizer shipped in platekit/weights; pass --recognizer PATH")
+            else:
+                paths = [resolve_model(region, "recognizer")]
+            self.recognizers: list[Recognizer] = [OnnxRecognizer(p, threads) for p in paths]
+        elif isinstance(recognizer, str | os.PathLike):
+            self.recognizers = [OnnxRecognizer(resolve_model(recognizer, "recognizer"), threads)]
+        elif isinstance(recognizer, Sequence):
+            self.recognizers = list(recognizer)
+        else:
+            self.recognizers = [recognizer]
+
+    # --- stages ---------------------------------------------------------------------------
+    def _detections(self, image: np.ndarray) -> list[Detection]:
+        if self.detector is None:  # crop mode: the whole image is the plate
+            h, w = image.shape[:2]
+            corners = ((0.0, 0.0), (w - 1.0, 0.0), (w - 1.0, h - 1.0), (0.0, h - 1.0))
+            return [Detection((0.0, 0.0, float(w), float(h)), corners, 1.0)]
+        return self.detector.detect(image)
+
+    @staticmethod
+    def _corners(d: Detection) -> np.ndarray:
+        if d.corners is not None:
+            return np.asarray(d.corners, np.float32).reshape(4, 2)
+        x1, y1, x2, y2 = d.box
+        return np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], np.float32)
+
+    def _crops(self, image: np.ndarray, dets: list[Detection], rec: Recognizer) -> list[np.ndarray]:
+        h, w = rec.input_size
+        if self.detector is None:  # crop mode: plain resize, no margin to add
+            return [rectify(image, self._corners(d), (w, h), 0.0) for d in dets]
+        return [rectify(image, self._corners(d), (w, h), rec.crop_margin) for d in dets]
+
+    @staticmethod
+    def _better(a: Reading, b: Reading) -> bool:
+        return (a.format is not None, a.confidence) > (b.format is not None, b.confidence)
+
+    def process(self, image: np.ndarray) -> tuple[list[Plate], dict[str, float]]:
+        """RGB uint8 image -> (plates, per-stage milliseconds {detect, rectify, read})."""
+        t0 = time.perf_counter()
+        dets = self._detections(image)
+        t1 = time.perf_counter()
+        crops = [self._crops(image, dets, rec) for rec in self.recognizers] if dets else []
+        t2 = time.perf_counter()
+        best: list[Reading | None] = [None] * len(dets)
+        for rec, cs in zip(self.recognizers, crops, strict=False):
+            for i, r in enumerate(rec.read(cs)):
+                if best[i] is None or self._better(r, best[i]):
+                    best[i] = r
+        t3 = time.perf_counter()
+        plates = []
+        for d, r in zip(dets, best, strict=True):
+            if r is None or r.confidence < self.min_confidence or not r.text:
+                continue
+            corners = tuple((float(x), float(y)) for x, y in self._corners(d))
+            plates.append(
+                Plate(r.text, r.confidence, r.char_confidences, tuple(d.box), corners, d.confidence, r.format)
+            )
+        ms = {"detect": (t1 - t0) * 1e3, "rectify": (t2 - t1) * 1e3, "read": (t3 - t2) * 1e3}
+        return plates, ms
+
+    # --- public API -----------------------------------------------------------------------
+    def load(self, item: ImageLike, name: str | None = None) -> np.ndarray:
+        if isinstance(item, np.ndarray):
+            return as_rgb(item)
+        if isinstance(item, bytes | bytearray):
+            return decode_image(bytes(item), name or "<bytes>")
+        if isinstance(item, str | os.PathLike):
+            return load_image(str(item))
+        raise PlatekitError(f"cannot read a {type(item).__name__}: give a path, bytes or an RGB array")
+
+    def read(self, image: ImageLike) -> list[Plate]:
+        """One image (path, encoded bytes or RGB uint8 array) -> its plates, best detection first."""
+        return self.process(self.load(image))[0]
+
+    def read_many(self, images: Iterable[ImageLike]) -> list[list[Plate]]:
+        """Several images -> one list of plates per image (errors raise, see read_result)."""
+        return [self.read(im) for im in images]
+
+    def read_result(self, item: ImageLike, name: str | None = None) -> tuple[ImageResult, dict[str, float]]:
+        """-> (ImageResult for the JSON contract, per-stage ms incl. decode). Raises ImageError."""
+        t0 = time.perf_counter()
+        image = self.load(item, name)
+        decode_ms = (time.perf_counter() - t0) * 1e3
+        plates, ms = self.process(image)
+        ms = {"decode": decode_ms, **ms}
+        label = name if name is not None else (str(item) if isinstance(item, str | os.PathLike) else "<array>")
+        h, w = image.shape[:2]
+        return ImageResult(label, w, h, sum(ms.values()), tuple(plates)), ms
+
+
+__all__ = ["Reader", "STAGES", "as_rgb"]

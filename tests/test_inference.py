@@ -1,0 +1,171 @@
+"""End-to-end reader on tiny ONNX models built in tmp dirs (no shipped weights needed)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from _read_fixtures import make_detector, make_recognizer, scene
+
+from platekit import Reader
+from platekit.core.formats import REGIONS
+from platekit.core.results import Detection, Plate, Reading
+from platekit.errors import PlatekitError
+from platekit.inference.base import Detector, Recognizer
+from platekit.inference.detector import OnnxDetector, letterbox
+from platekit.inference.recognizer import OnnxRecognizer
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    d = tmp_path_factory.mktemp("models")
+    return {
+        "det": make_detector(d),
+        "slots": make_recognizer(d, "slots", "cn")[0],
+        "ctc": make_recognizer(d, "ctc", "ru")[0],
+        "ru_slots": make_recognizer(d, "slots", "ru", seed=1)[0],
+    }
+
+
+def test_letterbox_top_left():
+    img = np.full((50, 200, 3), 7, np.uint8)
+    out, scale = letterbox(img, (96, 128))
+    assert out.shape == (96, 128, 3) and scale == pytest.approx(0.64)
+    assert (out[:32] == 7).all() and (out[32:] == 114).all()
+
+
+@pytest.mark.parametrize("shape,box", [((240, 320), (100, 120, 180, 150)), ((600, 300), (20, 500, 140, 540))])
+def test_detector_maps_back_to_image_pixels(models, shape, box):
+    det = OnnxDetector(models["det"])
+    assert isinstance(det, Detector)
+    found = det.detect(scene(*shape, box=box))
+    assert len(found) == 1, "threshold must drop the junk row, NMS the duplicate"
+    tol = 1.5 / min(96 / shape[0], 128 / shape[1])
+    np.testing.assert_allclose(found[0].box, box, atol=tol)
+    x1, y1, x2, y2 = found[0].box
+    np.testing.assert_allclose(found[0].corners, [[x1, y1], [x2, y1], [x2, y2], [x1, y2]], atol=1e-3)
+    assert found[0].confidence == pytest.approx(0.9)
+
+
+def test_detector_nothing_found(models):
+    assert OnnxDetector(models["det"]).detect(np.zeros((100, 100, 3), np.uint8)) == []
+
+
+@pytest.mark.parametrize("kind", ["slots", "ctc"])
+def test_recognizer_readings(models, kind):
+    rec = OnnxRecognizer(models[kind])
+    assert isinstance(rec, Recognizer)
+    rng = np.random.default_rng(0)
+    crops = [rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for h, w in [(20, 60), (40, 130), (16, 48)]]
+    out = rec.read(crops)
+    assert len(out) == 3 and all(isinstance(r, Reading) for r in out)
+    for r in out:
+        assert len(r.char_confidences) == len(r.text)
+        assert r.confidence == pytest.approx(float(np.prod(r.char_confidences)), rel=1e-5)
+        assert set(r.text) <= set(REGIONS[rec.region].alphabet + "?")
+    if kind == "slots":  # constrained decoding always yields a valid cn plate
+        assert all(REGIONS["cn"].guess_format(r.text) is not None and r.format == "cn" for r in out)
+    assert rec.read([]) == []
+
+
+def test_reader_end_to_end(models):
+    reader = Reader(detector=str(models["det"]), recognizer=str(models["slots"]))
+    img = scene(240, 320, box=(100, 120, 180, 150))
+    plates = reader.read(img)
+    assert len(plates) == 1 and isinstance(plates[0], Plate)
+    p = plates[0]
+    with pytest.raises(AttributeError):
+        p.text = "x"  # frozen
+    assert REGIONS["cn"].guess_format(p.text) is not None
+    np.testing.assert_allclose(p.box, (100, 120, 180, 150), atol=4)
+    (ltx, lty), (rtx, rty), (rbx, rby), (lbx, lby) = p.corners
+    assert ltx < rtx and lbx < rbx and lty < lby and rty < rby
+    assert p.detection_confidence == pytest.approx(0.9)
+    # same image as path, bytes and array -> same plates; read_many keeps the order
+    import cv2
+
+    ok, buf = cv2.imencode(".png", img[..., ::-1])
+    assert reader.read(buf.tobytes()) == plates
+    assert reader.read_many([img, np.zeros((64, 64, 3), np.uint8)]) == [plates, []]
+
+
+def test_reader_result_and_timings(models, tmp_path):
+    import cv2
+
+    path = tmp_path / "car.png"
+    cv2.imwrite(str(path), scene(240, 320)[..., ::-1])
+    reader = Reader(detector=models["det"], recognizer=models["slots"])
+    res, ms = reader.read_result(str(path))
+    assert set(ms) == {"decode", "detect", "rectify", "read"}
+    d = res.to_dict()
+    assert d["image"] == str(path) and (d["width"], d["height"]) == (320, 240) and len(d["plates"]) == 1
+    assert d["ms"] == pytest.approx(sum(ms.values()), abs=0.01)
+
+
+def test_min_confidence_filters(models):
+    img = scene()
+    conf = Reader(detector=models["det"], recognizer=models["slots"]).read(img)[0].confidence
+    assert Reader(detector=models["det"], recognizer=models["slots"], min_confidence=conf + 1e-6).read(img) == []
+
+
+def test_crops_mode_whole_image(models):
+    reader = Reader(recognizer=models["slots"], crops=True)
+    assert reader.detector is None
+    plates = reader.read(np.full((30, 90, 3), 200, np.uint8))
+    assert len(plates) == 1
+    assert plates[0].box == (0.0, 0.0, 90.0, 30.0) and plates[0].detection_confidence == 1.0
+
+
+class FixedDetector:
+    def detect(self, image):
+        return [Detection((10.0, 10.0, 50.0, 30.0), None, 0.7)]
+
+
+class ConstRecognizer:
+    input_size, crop_margin = (16, 48), 0.0
+
+    def __init__(self, text, conf, region="cn"):
+        self.text, self.conf, self.region = text, conf, region
+
+    def read(self, crops):
+        fmt = self.region if REGIONS[self.region].guess_format(self.text) else None
+        return [Reading(self.text, self.conf, (self.conf,) * len(self.text), fmt) for _ in crops]
+
+
+def test_swappable_protocol_objects_and_auto_choice():
+    # a valid-format reading wins over a more confident invalid one; among valid ones, confidence
+    recs = [ConstRecognizer("ABC", 0.99), ConstRecognizer("皖A12345", 0.6), ConstRecognizer("A123BC77", 0.5, "ru")]
+    plates = Reader(region="auto", detector=FixedDetector(), recognizer=recs).read(np.zeros((60, 80, 3), np.uint8))
+    assert [(p.text, p.format) for p in plates] == [("皖A12345", "cn")]
+    # no corners from the detector: the box corners are used
+    assert plates[0].corners == ((10.0, 10.0), (50.0, 10.0), (50.0, 30.0), (10.0, 30.0))
+
+
+def test_bad_model_args(models, tmp_path):
+    with pytest.raises(PlatekitError, match="unknown region"):
+        Reader(region="xx", recognizer=models["slots"], crops=True)
+    with pytest.raises(PlatekitError, match="not found"):
+        Reader(recognizer=str(tmp_path / "nope.onnx"), crops=True)
+    with pytest.raises(PlatekitError, match="expected 'recognizer'"):
+        Reader(recognizer=models["det"], crops=True)
+    with pytest.raises(PlatekitError, match="unknown recognizer"):
+        Reader(recognizer="no_such_model", crops=True)
+    with pytest.raises(PlatekitError, match="uint8"):
+        Reader(recognizer=models["slots"], crops=True).read(np.zeros((20, 20, 3), np.float32))
+
+
+def test_reading_never_imports_torch(models):
+    code = (
+        "import sys, json, numpy as np\n"
+        "from platekit import Reader\n"
+        f"r = Reader(detector={str(models['det'])!r}, recognizer={str(models['slots'])!r})\n"
+        "img = np.zeros((120, 160, 3), np.uint8); img[50:70, 40:100] = 255\n"
+        "p = r.read(img)\n"
+        "import platekit.cli.main, platekit.cli.read\n"
+        "print(json.dumps([len(p), 'torch' in sys.modules]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == [1, False]
