@@ -1,0 +1,139 @@
+"""``platekit data stats`` / ``platekit data show`` on generated fixtures (and the real CCPD set when present)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from platekit.cli.main import main
+from platekit.errors import PlatekitError
+
+DATA = Path(__file__).parents[1].parent / "shared" / "data"
+QUAD = [[60, 100], [180, 110], [182, 150], [58, 140]]  # lt, rt, rb, lb
+
+
+def ccpd_name(corners, idx: str = "0_0_22_27_27_33_16") -> str:
+    """CCPD file name for corners lt, rt, rb, lb (the name stores rb, lb, lt, rt)."""
+    c = np.asarray(corners, int)
+    (x1, y1), (x2, y2) = c.min(0), c.max(0)
+    lt, rt, rb, lb = c
+    pts = "_".join(f"{x}&{y}" for x, y in (rb, lb, lt, rt))
+    return f"10-90_90-{x1}&{y1}_{x2}&{y2}-{pts}-{idx}-100-10.jpg"
+
+
+def scene() -> np.ndarray:
+    """240x320 black scene with the plate quad red on its left half, blue on its right half (RGB)."""
+    img = np.zeros((320, 240, 3), np.uint8)
+    lt, rt, rb, lb = np.asarray(QUAD, np.float32)
+    mt, mb = (lt + rt) / 2, (lb + rb) / 2
+    cv2.fillConvexPoly(img, np.stack([lt, mt, mb, lb]).astype(np.int32), (255, 0, 0))
+    cv2.fillConvexPoly(img, np.stack([mt, rt, rb, mb]).astype(np.int32), (0, 0, 255))
+    return img
+
+
+def write_rgb(path: Path, img: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(img, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 98])
+    assert ok
+    path.write_bytes(buf.tobytes())
+
+
+def _font_or_skip() -> str:
+    from platekit.core.fonts import find_font
+
+    try:
+        return find_font("cjk")
+    except PlatekitError as e:
+        pytest.skip(str(e))
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as e:
+        main(list(args))
+    out = capsys.readouterr()
+    return e.value.code or 0, out.out, out.err
+
+
+@pytest.fixture
+def ccpd_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "ccpd"
+    write_rgb(root / ccpd_name(QUAD), scene())  # 皖AY339S
+    write_rgb(root / ccpd_name(QUAD, "12_1_3_24_24_29_30_30"), scene())  # 京BD00566 (green)
+    write_rgb(root / "broken-name.jpg", scene())
+    return root
+
+
+def test_stats_text_and_warning(capsys, ccpd_dir: Path):
+    code, out, err = run(capsys, "data", "stats", str(ccpd_dir))
+    assert code == 0
+    assert "(ccpd)" in out and "plates          2" in out
+    assert "cn-blue 1 (50.0%), cn-green 1 (50.0%)" in out or "cn-green 1 (50.0%), cn-blue 1 (50.0%)" in out
+    assert "0: 皖:1 京:1" in out or "0: 京:1 皖:1" in out
+    assert "240x320 (2)" in out
+    assert err.count("platekit: warning:") == 1 and "broken-name.jpg" in err
+
+
+def test_stats_json(capsys, ccpd_dir: Path):
+    code, out, _ = run(capsys, "data", "stats", str(ccpd_dir), "--json")
+    st = json.loads(out)
+    assert code == 0 and st["kind"] == "ccpd" and st["count"] == 2 and st["skipped"] == 1
+    assert st["positions"][0] == {"皖": 1, "京": 1} and st["lengths"] == {"7": 1, "8": 1}
+
+
+def test_stats_detection_jsonl(capsys, tmp_path: Path):
+    p = tmp_path / "labels.jsonl"
+    p.write_text(json.dumps({"image": "a.jpg", "width": 640, "height": 480, "boxes": [[0, 0, 64, 20]]}) + "\n")
+    code, out, _ = run(capsys, "data", "stats", str(p), "--json")
+    st = json.loads(out)
+    assert code == 0 and st["kind"] == "detection-jsonl" and st["boxes"] == 1
+    assert st["box_width_over_image_width"]["median"] == 0.1
+
+
+def test_stats_user_errors(capsys, tmp_path: Path):
+    code, _, err = run(capsys, "data", "stats", str(tmp_path / "nope"))
+    assert code == 2 and err.strip() == f"platekit: error: {tmp_path / 'nope'}: no such file or directory"
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{oops\n")
+    code, _, err = run(capsys, "data", "stats", str(bad))
+    assert code == 2 and "bad.jsonl:1: invalid JSON" in err and "Traceback" not in err
+
+
+def test_show_draws_sheet_with_cjk_labels(capsys, ccpd_dir: Path, tmp_path: Path):
+    _font_or_skip()
+    out_png = tmp_path / "sheet.png"
+    code, out, _ = run(capsys, "data", "show", str(ccpd_dir), "--out", str(out_png), "--n", "2", "--cols", "2",
+                       "--tile", "120")
+    assert code == 0 and out_png.is_file() and "2 samples" in out
+    img = cv2.cvtColor(cv2.imread(str(out_png)), cv2.COLOR_BGR2RGB)
+    assert img.shape[1] == 2 * 120 + 3 * 4  # cols * tile + padding
+    green = (img[..., 1] > 200) & (img[..., 0] < 60) & (img[..., 2] < 60)
+    assert green.sum() > 50  # boxes drawn
+    # the rectified plate strip under the first thumbnail (full tile width): red left half, blue right half;
+    # the quad in the thumbnail itself is only ~60 px wide, so full-width red/blue rows come from the strip
+    red = (img[..., 0] > 150) & (img[..., 2] < 90)
+    blue = (img[..., 2] > 150) & (img[..., 0] < 90)
+    red_rows = red[:, 4 + 6 : 4 + 54].all(1)
+    blue_rows = blue[:, 4 + 66 : 4 + 114].all(1)
+    assert red_rows.sum() >= 15 and (red_rows & blue_rows).sum() >= 15
+
+
+def test_cjk_font_renders_distinct_glyphs():
+    """Guards against tofu boxes: different Chinese characters must render to different, non-empty bitmaps."""
+    from PIL import ImageFont
+
+    font = ImageFont.truetype(_font_or_skip(), 24)
+    masks = [np.asarray(font.getmask(c)) for c in "皖京沪"]
+    assert all(m.size and m.max() > 0 for m in masks)
+    assert not np.array_equal(masks[0], masks[1]) and not np.array_equal(masks[1], masks[2])
+
+
+@pytest.mark.skipif(not (DATA / "ccpd2019_base").is_dir(), reason=f"real data not present at {DATA}")
+def test_stats_real_ccpd(capsys):
+    code, out, _ = run(capsys, "data", "stats", str(DATA / "ccpd2019_base"), "--json")
+    st = json.loads(out)
+    assert code == 0 and st["count"] == 1724 and st["split"] == {"val_fraction": 0.2, "train": 1382, "val": 342}
+    assert st["image_sizes"]["most_common"] == [["720x1160", 1724]]
