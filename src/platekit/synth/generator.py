@@ -1,0 +1,216 @@
+"""Synthetic plate crops as a recognizer sees them, and the dataset writer.
+
+A sample = random valid text (uniform per position) -> flat plate from cached glyph masks -> plate on
+car-like surroundings -> canvas effects -> a random view (rotation/perspective) -> the corners a
+detector would return (true corners + noise) -> ``rectify`` with ``crop_margin`` at a random
+effective resolution -> camera effects -> JPEG -> resize to ``size``.
+Sample ``i`` of a seed is a pure function of ``(seed, i)``, so files and streams agree.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator, Sequence
+
+import cv2
+import numpy as np
+
+from platekit.core.formats import FORMATS, get_format
+from platekit.core.geometry import expand_corners
+from platekit.errors import PlatekitError
+from platekit.synth.effects import camera, jpeg, lighting
+from platekit.synth.layouts import LAYOUTS
+from platekit.synth.render import compose, draw_plate
+
+__all__ = ["PlateSynth", "random_text", "write_dataset", "synth_scene", "sample_rng"]
+
+
+def sample_rng(seed: int, index: int) -> np.random.Generator:
+    """The generator for sample ``index`` of ``seed`` (independent of every other sample)."""
+    return np.random.default_rng([int(seed), int(index)])
+
+
+def random_text(fmt: str, rng: np.random.Generator) -> str:
+    """Uniform over the format's patterns and over each position's characters."""
+    f = get_format(fmt)
+    pat = f.patterns[int(rng.integers(len(f.patterns)))]
+    return "".join(allowed[int(rng.integers(len(allowed)))] for allowed in pat)
+
+
+def view_homography(corners: np.ndarray, rng: np.random.Generator, d: float) -> np.ndarray:
+    """A random rotation + perspective of the canvas around the plate centre. [3, 3] float64."""
+    c = corners.mean(0)
+    w = float(np.linalg.norm(corners[1] - corners[0]))
+    ang = np.deg2rad(rng.normal(0, 4 + 8 * d))
+    rot = np.array([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]])
+    dst = (corners - c) @ rot.T
+    dst = dst * (1 + rng.normal(0, 0.05 + 0.1 * d, (4, 2)) * [0.3, 0.6])  # perspective-ish corner moves
+    dst = dst * [1.0, rng.uniform(0.9, 1.1)] + c + rng.normal(0, 0.01 * w, 2)
+    return cv2.getPerspectiveTransform(corners.astype(np.float32), dst.astype(np.float32)).astype(np.float64)
+
+
+def detector_jitter(corners: np.ndarray, rng: np.random.Generator, d: float) -> np.ndarray:
+    """Corners as an imperfect detector returns them: shift, scale, tilt and per-corner noise."""
+    lt, rt, rb, lb = corners
+    w = float(np.linalg.norm(rt - lt) + np.linalg.norm(rb - lb)) / 2
+    h = float(np.linalg.norm(lb - lt) + np.linalg.norm(rb - rt)) / 2
+    s = 0.3 + 0.7 * d
+    c = corners.mean(0)
+    ang = np.deg2rad(rng.normal(0, 1.2 * s))
+    rot = np.array([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]])
+    scale = np.array([1 + rng.normal(0, 0.02 * s), 1 + rng.normal(0, 0.05 * s)])
+    out = ((corners - c) * scale) @ rot.T + c + rng.normal(0, s, 2) * [0.015 * w, 0.04 * h]
+    out = out + rng.normal(0, s, (4, 2)) * [0.01 * w, 0.03 * h]
+    return out.astype(np.float32)
+
+
+def _perspective(pts: np.ndarray, m: np.ndarray) -> np.ndarray:
+    return cv2.perspectiveTransform(pts.reshape(-1, 1, 2).astype(np.float64), m).reshape(-1, 2)
+
+
+class PlateSynth:
+    """Endless, seeded synthetic plate crops (RGB uint8 [H, W, 3], text, format)."""
+
+    def __init__(self, formats: Sequence[str] | str = ("cn-blue",), size: tuple[int, int] = (144, 48),
+                 difficulty: float = 0.5, seed: int = 0, weights: Sequence[float] | None = None,
+                 crop_margin: float = 0.06):
+        if isinstance(formats, str):
+            formats = tuple(f.strip() for f in formats.split(",") if f.strip())
+        unknown = [f for f in formats if f not in FORMATS]
+        if unknown or not formats:
+            raise PlatekitError(f"unknown plate format {unknown or formats!r}; known: {', '.join(FORMATS)}")
+        if not 0 <= difficulty <= 1:
+            raise PlatekitError(f"difficulty must be in 0..1, got {difficulty}")
+        w, h = int(size[0]), int(size[1])
+        if w < 16 or h < 8:
+            raise PlatekitError(f"size {w}x{h} is too small (minimum 16x8)")
+        self.formats = tuple(formats)
+        self.size = (w, h)
+        self.difficulty = float(difficulty)
+        self.seed = int(seed)
+        self.crop_margin = float(crop_margin)
+        p = np.ones(len(self.formats)) if weights is None else np.asarray(weights, np.float64)
+        if p.shape != (len(self.formats),) or (p < 0).any() or p.sum() <= 0:
+            raise PlatekitError(f"weights must be {len(self.formats)} non-negative numbers")
+        self.weights = p / p.sum()
+        self._index = 0
+
+    # -- plates -----------------------------------------------------------------------------
+    def px_per_mm(self, fmt: str) -> float:
+        """Render scale: the plate drawn at ~1.5x its width in the output crop (then filtered)."""
+        plate_w_out = self.size[0] / (1 + 2 * self.crop_margin)
+        return 1.5 * plate_w_out / LAYOUTS[fmt].size_mm[0]
+
+    def render_plate(self, text: str, fmt: str, rng: np.random.Generator, px_per_mm: float | None = None,
+                     pad: float = 0.0, vary: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        """Clean flat plate (RGB uint8) and its 4 corners lt,rt,rb,lb; ``pad`` adds surroundings
+        (fraction of the plate width on every side)."""
+        if not get_format(fmt).validate(text):
+            raise PlatekitError(f"{text!r} is not a valid {fmt} plate text")
+        k = px_per_mm or self.px_per_mm(fmt)
+        rgba = draw_plate(text, fmt, k, rng, vary)
+        H, W = rgba.shape[:2]
+        return compose(rgba, (int(round(pad * W)), int(round(pad * W * 0.6))), rng)
+
+    # -- samples ----------------------------------------------------------------------------
+    def sample(self, rng: np.random.Generator | None = None) -> tuple[np.ndarray, str, str]:
+        """One crop. Without ``rng`` the instance's own counter advances (sample i of ``seed``)."""
+        if rng is None:
+            rng = sample_rng(self.seed, self._index)
+            self._index += 1
+        d = self.difficulty
+        fmt = self.formats[int(rng.choice(len(self.formats), p=self.weights))]
+        text = random_text(fmt, rng)
+        canvas, corners = self.render_plate(text, fmt, rng, pad=0.15)
+        H = view_homography(corners, rng, d)
+        seen = _perspective(corners, H)
+        det = detector_jitter(seen.astype(np.float32), rng, d)
+        # effective resolution: low-res cameras / far plates, down to ~94x24 (LPRNet test crops)
+        W_out, H_out = self.size
+        lo = max(0.4, 1 - 0.7 * d)
+        s = rng.uniform(lo, 1.0) if rng.random() < 0.7 else 1.0
+        ws, hs = max(16, int(round(W_out * s * rng.uniform(0.9, 1.1)))), max(8, int(round(H_out * s)))
+        ws, hs = min(ws, W_out), min(hs, H_out)
+        src = expand_corners(det, self.crop_margin, 2 * self.crop_margin)
+        dst = np.array([[0, 0], [ws - 1, 0], [ws - 1, hs - 1], [0, hs - 1]], np.float32)
+        m = cv2.getPerspectiveTransform(src.astype(np.float32), dst) @ H
+        ratio = canvas.shape[1] / (1.5 * ws * 1.25)  # canvas px per output px (approx.)
+        if ratio > 1:  # prefilter against aliasing
+            canvas = cv2.GaussianBlur(canvas, (0, 0), 0.45 * ratio)
+        crop = cv2.warpPerspective(canvas, m, (ws, hs), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        crop = camera(lighting(crop.astype(np.float32), rng, d), rng, d)
+        crop = np.clip(crop, 0, 255).astype(np.uint8)
+        if rng.random() < 0.3 + 0.6 * d:
+            crop = jpeg(crop, int(rng.uniform(95 - 70 * d, 95)))
+        if (ws, hs) != (W_out, H_out):
+            crop = cv2.resize(crop, (W_out, H_out), interpolation=cv2.INTER_LINEAR)
+        return np.ascontiguousarray(crop), text, fmt
+
+    def sample_at(self, index: int) -> tuple[np.ndarray, str, str]:
+        return self.sample(sample_rng(self.seed, index))
+
+    def stream(self, n: int | None = None, start: int = 0, step: int = 1) -> Iterator[tuple[np.ndarray, str, str]]:
+        """Samples start, start+step, ... (endless when ``n`` is None, else indices < start + n*step)."""
+        i = start
+        while n is None or i < start + n * step:
+            yield self.sample_at(i)
+            i += step
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, str, str]]:
+        return self.stream()
+
+
+def _write_range(args) -> list[tuple[str, str, str]]:
+    out_dir, formats, seed, size, difficulty, crop_margin, start, stop, ext = args
+    from platekit.core.image import imwrite_rgb
+
+    cv2.setNumThreads(1)  # one process per core; OpenCV's own threads would oversubscribe
+    synth = PlateSynth(formats, size, difficulty, seed, crop_margin=crop_margin)
+    rows = []
+    for i in range(start, stop):
+        img, text, fmt = synth.sample_at(i)
+        rel = f"images/{i:07d}.{ext}"
+        imwrite_rgb(os.path.join(out_dir, rel), img)
+        rows.append((rel, text, fmt))
+    return rows
+
+
+def write_dataset(out_dir: str, formats: Sequence[str] | str = ("cn-blue",), n: int = 1000, seed: int = 0,
+                  size: tuple[int, int] = (144, 48), difficulty: float = 0.5, crop_margin: float = 0.06,
+                  workers: int = 1, ext: str = "png") -> str:
+    """Write ``n`` crops as ``out_dir/images/NNNNNNN.<ext>`` plus ``out_dir/labels.csv``
+    (image_path,plate_text,format; paths relative to the CSV). Returns the CSV path."""
+    PlateSynth(formats, size, difficulty, seed, crop_margin=crop_margin)  # validate arguments early
+    if n < 1:
+        raise PlatekitError("--n must be at least 1")
+    if ext not in ("png", "jpg"):
+        raise PlatekitError("image extension must be png or jpg")
+    os.makedirs(os.path.join(out_dir, "images"), exist_ok=True)
+    chunk = max(1, min(2000, -(-n // max(1, workers * 4))))
+    jobs = [(out_dir, formats, seed, size, difficulty, crop_margin, s, min(n, s + chunk), ext)
+            for s in range(0, n, chunk)]
+    if workers > 1:
+        import multiprocessing as mp
+
+        with mp.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_write_range, jobs)
+    else:
+        parts = [_write_range(j) for j in jobs]
+    csv_path = os.path.join(out_dir, "labels.csv")
+    with open(csv_path, "w", newline="", encoding="utf-8") as f:
+        wr = csv.writer(f)
+        wr.writerow(["image_path", "plate_text", "format"])
+        for rows in parts:
+            wr.writerows(rows)
+    return csv_path
+
+
+def synth_scene(rng: np.random.Generator, background: np.ndarray | None = None, n_plates: int | None = None,
+                size: tuple[int, int] = (640, 480), formats: Sequence[str] = ("cn-blue",),
+                difficulty: float = 0.5, bg_boxes: Sequence[Sequence[float]] = ()):
+    """Scene for detector training (see :mod:`platekit.synth.scene`): -> (RGB image,
+    [(text, fmt, corners lt,rt,rb,lb [4, 2], box (x1, y1, x2, y2)), ...])."""
+    from platekit.synth.scene import synth_scene as _scene
+
+    return _scene(rng, background, n_plates, size, formats, difficulty, bg_boxes)

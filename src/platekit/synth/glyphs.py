@@ -1,0 +1,64 @@
+"""Glyph masks: rendered once per (font, char) with Pillow, cached as numpy, stretched per box.
+
+Pillow is used only here, to build the cache; plates are composed from these masks in numpy/OpenCV.
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+
+import cv2
+import numpy as np
+
+from platekit.core.fonts import find_font
+
+_RENDER_PX = 96  # font size used to rasterise a glyph once
+# Glyph horizontal scale is fixed per font so narrow glyphs ("1", "J") stay narrow; this reference
+# glyph fills the character box width exactly, wider ones ("M", "W") are squeezed to fit.
+_REF_GLYPH = "0"
+
+
+@cache
+def font_path(kind: str) -> str:
+    return find_font(kind)
+
+
+@lru_cache(maxsize=4096)
+def raw_glyph(kind: str, char: str) -> np.ndarray:
+    """Tight ink mask of one glyph, float32 [h, w] in 0..1 (Pillow, rendered once)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(font_path(kind), _RENDER_PX)
+    img = Image.new("L", (_RENDER_PX * 2, _RENDER_PX * 2), 0)
+    ImageDraw.Draw(img).text((_RENDER_PX // 2, _RENDER_PX // 4), char, fill=255, font=font)
+    a = np.asarray(img, dtype=np.float32) / 255.0
+    ys, xs = np.nonzero(a > 0.05)
+    if ys.size == 0:
+        raise ValueError(f"font {font_path(kind)} has no glyph for {char!r}")
+    return np.ascontiguousarray(a[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1])
+
+
+@lru_cache(maxsize=16384)
+def glyph_mask(kind: str, char: str, w: int, h: int, weight: int = 0, fill_width: bool = False) -> np.ndarray:
+    """Glyph stretched into a ``w`` x ``h`` px box, float32 [h, w] 0..1, centred horizontally.
+
+    ``weight`` -1/0/+1 thins/keeps/thickens strokes (morphology at render scale).
+    ``fill_width`` stretches the glyph to the full box width (used for CJK province glyphs).
+    """
+    g = raw_glyph(kind, char)
+    if weight:
+        k = np.ones((3, 3), np.uint8)
+        g = cv2.dilate(g, k) if weight > 0 else cv2.erode(g, k)
+    gh, gw = g.shape
+    if fill_width:
+        tw = w
+    else:
+        rw = raw_glyph(kind, _REF_GLYPH).shape[1]
+        tw = max(1, int(round(min(w, gw * w / rw))))  # same x-scale as the reference glyph
+    m = cv2.resize(g, (tw, h), interpolation=cv2.INTER_AREA)
+    if tw == w:
+        return np.ascontiguousarray(m)
+    out = np.zeros((h, w), np.float32)
+    x0 = (w - tw) // 2
+    out[:, x0 : x0 + tw] = m
+    return out

@@ -1,0 +1,121 @@
+"""Draw a clean, flat plate (numpy/OpenCV from cached glyph masks) on a padded canvas."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from platekit.synth.glyphs import glyph_mask
+from platekit.synth.layouts import LAYOUTS, RU_DIVIDER_X, RU_FLAG, RU_RUS, char_boxes
+
+
+def _jitter_colour(rgb, rng: np.random.Generator, amount: float) -> np.ndarray:
+    c = np.asarray(rgb, np.float32) * rng.uniform(1 - amount, 1 + amount) * rng.uniform(1 - amount / 3, 1 + amount / 3, 3)
+    c = c + rng.uniform(-20, 20, 3) * amount
+    return np.clip(c, 0, 255)
+
+
+def _blend(img: np.ndarray, x: int, y: int, mask: np.ndarray, colour: np.ndarray) -> None:
+    """Alpha-blend ``colour`` into img[y:y+h, x:x+w] where mask [h, w] is 0..1 (clipped to img)."""
+    h, w = mask.shape
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, img.shape[1]), min(y + h, img.shape[0])
+    if x1 <= x0 or y1 <= y0:
+        return
+    a = mask[y0 - y : y1 - y, x0 - x : x1 - x, None]
+    roi = img[y0:y1, x0:x1].astype(np.float32)
+    img[y0:y1, x0:x1] = (roi * (1 - a) + colour * a).astype(np.uint8)
+
+
+def background(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
+    """Car-body-like surroundings: a colour with smooth shading and texture. [h, w, 3] uint8."""
+    base = rng.uniform(0, 255, 3) if rng.random() < 0.6 else np.full(3, rng.uniform(10, 240))
+    cells = (int(rng.integers(2, 5)), int(rng.integers(2, 7)))
+    shade = rng.uniform(rng.uniform(0.4, 1.0), 1.2, cells + (1,)) * rng.uniform(0.85, 1.15, cells + (3,))
+    small = np.clip(base * shade, 0, 255).astype(np.uint8)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+
+
+def _rounded_mask(h: int, w: int, r: int) -> np.ndarray:
+    m = np.zeros((h, w), np.uint8)
+    r = max(1, min(r, h // 2 - 1, w // 2 - 1))
+    cv2.rectangle(m, (r, 0), (w - 1 - r, h - 1), 255, -1)
+    cv2.rectangle(m, (0, r), (w - 1, h - 1 - r), 255, -1)
+    for cx, cy in ((r, r), (w - 1 - r, r), (r, h - 1 - r), (w - 1 - r, h - 1 - r)):
+        cv2.circle(m, (cx, cy), r, 255, -1, cv2.LINE_AA)
+    return m
+
+
+def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator, vary: float = 1.0) -> np.ndarray:
+    """The plate alone at ``k`` px/mm: RGBA uint8 [H, W, 4] (alpha = rounded plate outline)."""
+    lay = LAYOUTS[fmt]
+    W, H = int(round(lay.size_mm[0] * k)), int(round(lay.size_mm[1] * k))
+    bg = _jitter_colour(lay.bg, rng, 0.18 * vary)
+    fg = _jitter_colour(lay.fg, rng, 0.08 * vary)
+    if lay.gradient_top is not None:  # new-energy: light top -> green bottom
+        top = _jitter_colour(lay.gradient_top, rng, 0.06 * vary)
+        t = np.linspace(0, 1, H, dtype=np.float32)[:, None] ** rng.uniform(0.7, 1.6)
+        plate = (top[None, :] * (1 - t) + bg[None, :] * t)[:, None, :].repeat(W, 1)
+    else:
+        plate = np.broadcast_to(bg, (H, W, 3)).astype(np.float32)
+    plate = np.ascontiguousarray(np.clip(plate, 0, 255).astype(np.uint8))
+    # frame line
+    b = max(1, int(round(lay.border_mm * k)))
+    inset = max(1, int(round(1.5 * k)))
+    r = int(round(8 * k))
+    cv2.rectangle(plate, (inset, inset), (W - 1 - inset, H - 1 - inset), fg.tolist(), b, cv2.LINE_AA)
+    # characters
+    weight = int(rng.integers(-1, 2)) if vary > 0 else 0
+    for ch, (x, y, w, h) in zip(text, char_boxes(fmt, len(text)), strict=True):
+        cjk = ord(ch) > 127
+        dx, dy = rng.normal(0, 0.6 * vary, 2) * k  # small print misregistration
+        m = glyph_mask("cjk" if cjk else "latin", ch, max(1, int(round(w * k))), max(1, int(round(h * k))),
+                       weight, fill_width=cjk)
+        _blend(plate, int(round(x * k + dx)), int(round(y * k + dy)), m, fg)
+    if lay.dot is not None:
+        x, y, rad = lay.dot
+        cv2.circle(plate, (int(round(x * k)), int(round(y * k))), max(1, int(round(rad * k))), fg.tolist(), -1,
+                   cv2.LINE_AA)
+    if fmt == "ru":
+        _draw_ru_region(plate, k, fg, len(text) == 9, rng, vary)
+    for sx, sy in lay.screws:
+        c = (int(round(sx * k)), int(round(sy * k)))
+        rad = max(1, int(round(rng.uniform(3.5, 5.5) * k)))
+        metal = rng.uniform(110, 230) if rng.random() < 0.7 else None
+        col = [metal] * 3 if metal is not None else bg.tolist()
+        cv2.circle(plate, c, rad, col, -1, cv2.LINE_AA)
+        cv2.circle(plate, c, rad, (np.asarray(col) * 0.55).tolist(), max(1, int(round(0.8 * k))), cv2.LINE_AA)
+    return np.dstack([plate, _rounded_mask(H, W, r)])  # [H, W, 4]
+
+
+def _draw_ru_region(plate: np.ndarray, k: float, fg: np.ndarray, three: bool, rng, vary: float) -> None:
+    H = plate.shape[0]
+    x = int(round(RU_DIVIDER_X * k))
+    cv2.line(plate, (x, 0), (x, H - 1), fg.tolist(), max(1, int(round(2.5 * k))), cv2.LINE_AA)
+    # "RUS" in small letters and the flag
+    rx, ry, rw, rh = RU_RUS
+    cw = rw / 3
+    for i, ch in enumerate("RUS"):
+        m = glyph_mask("latin", ch, max(1, int(round(cw * 0.85 * k))), max(1, int(round(rh * k))))
+        _blend(plate, int(round((rx + i * cw) * k)), int(round(ry * k)), m, fg)
+    fx, fy, fw, fh = RU_FLAG
+    x0, y0, x1 = int(round(fx * k)), int(round(fy * k)), int(round((fx + fw) * k))
+    sh = max(1, int(round(fh * k / 3)))
+    for i, col in enumerate(((250, 250, 250), (20, 60, 170), (210, 30, 35))):
+        cv2.rectangle(plate, (x0, y0 + i * sh), (x1, y0 + (i + 1) * sh - 1), col, -1)
+    cv2.rectangle(plate, (x0, y0), (x1, y0 + 3 * sh - 1), fg.tolist(), 1)
+
+
+def compose(plate_rgba: np.ndarray, pad: tuple[int, int], rng: np.random.Generator,
+            bg: np.ndarray | None = None, holder: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Plate on a padded canvas (random surroundings, optional plate holder). -> RGB, corners lt,rt,rb,lb."""
+    H, W = plate_rgba.shape[:2]
+    px, py = pad
+    ch, cw = H + 2 * py, W + 2 * px
+    canvas = background(ch, cw, rng) if bg is None else cv2.resize(bg, (cw, ch))
+    if rng.random() < holder:  # a dark/chrome holder frame a little larger than the plate
+        gx, gy = int(W * rng.uniform(0.01, 0.05)), int(H * rng.uniform(0.03, 0.15))
+        col = [rng.uniform(0, 70)] * 3 if rng.random() < 0.7 else [rng.uniform(120, 230)] * 3
+        cv2.rectangle(canvas, (px - gx, py - gy), (px + W + gx, py + H + gy), col, -1)
+    np.copyto(canvas[py : py + H, px : px + W], plate_rgba[..., :3], where=plate_rgba[..., 3:] > 127)
+    corners = np.array([[px, py], [px + W, py], [px + W, py + H], [px, py + H]], np.float32)
+    return canvas, corners

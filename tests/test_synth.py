@@ -1,0 +1,152 @@
+import csv
+import json
+import os
+
+import numpy as np
+import pytest
+
+from platekit.core.formats import CN_LETTERS, CN_PROVINCES, FORMATS
+from platekit.core.image import load_image
+from platekit.errors import PlatekitError
+from platekit.synth import PlateSynth, random_text, synth_scene, write_dataset
+from platekit.synth.generator import sample_rng
+
+ALL = tuple(FORMATS)
+
+
+@pytest.mark.parametrize("fmt", ALL)
+def test_samples_validate_and_have_size(fmt):
+    s = PlateSynth(fmt, size=(100, 32), difficulty=1.0, seed=1)
+    for _ in range(30):
+        img, text, f = s.sample()
+        assert f == fmt
+        assert FORMATS[fmt].validate(text), text
+        assert img.shape == (32, 100, 3) and img.dtype == np.uint8
+
+
+def test_texts_cover_every_province_and_letter_uniformly():
+    rng = np.random.default_rng(0)
+    texts = [random_text("cn-blue", rng) for _ in range(6000)]
+    first = {t[0] for t in texts}
+    assert first == set(CN_PROVINCES)
+    assert {t[1] for t in texts} == set(CN_LETTERS)
+    counts = np.array([sum(t[0] == p for t in texts) for p in CN_PROVINCES])
+    assert counts.min() > 0.5 * counts.mean()  # no 95%-皖 skew
+    ru = [random_text("ru", rng) for _ in range(400)]
+    assert {len(t) for t in ru} == {8, 9}
+
+
+def test_deterministic_for_a_seed_and_different_across_seeds():
+    a = PlateSynth(ALL, seed=5, difficulty=0.8)
+    b = PlateSynth(ALL, seed=5, difficulty=0.8)
+    c = PlateSynth(ALL, seed=6, difficulty=0.8)
+    for _ in range(5):
+        (ia, ta, fa), (ib, tb, fb), (ic, tc, _) = a.sample(), b.sample(), c.sample()
+        assert ta == tb and fa == fb and np.array_equal(ia, ib)
+    assert not np.array_equal(ia, ic) or ta != tc
+
+
+def test_difficulty_zero_is_sharper_than_one():
+    import cv2
+
+    def sharpness(d):
+        s = PlateSynth("cn-blue", seed=0, difficulty=d)
+        grey = [cv2.cvtColor(s.sample_at(i)[0], cv2.COLOR_RGB2GRAY) for i in range(20)]
+        return float(np.median([cv2.Laplacian(g, cv2.CV_32F).var() for g in grey]))
+
+    assert sharpness(0.0) > 2 * sharpness(1.0)
+
+
+def test_render_plate_corners_and_text_contrast():
+    s = PlateSynth("cn-blue")
+    img, corners = s.render_plate("粤B12345", "cn-blue", np.random.default_rng(0), px_per_mm=0.5, pad=0.1)
+    assert corners.shape == (4, 2)
+    lt, rt, rb, lb = corners
+    assert lt[0] < rt[0] and lt[1] < lb[1] and rb[0] == rt[0] and rb[1] == lb[1]
+    assert abs((rt[0] - lt[0]) / (lb[1] - lt[1]) - 440 / 140) < 0.05
+    x0, y0, x1, y1 = int(lt[0]), int(lt[1]), int(rb[0]), int(rb[1])
+    plate = img[y0:y1, x0:x1].astype(np.float32)
+    blue = plate[..., 2] - plate[..., 0]
+    assert np.median(blue) > 60  # mostly blue plate
+    assert (plate.min(2) > 180).mean() > 0.1  # white characters present
+    with pytest.raises(PlatekitError):
+        s.render_plate("粤I12345", "cn-blue", np.random.default_rng(0))
+
+
+def test_bad_arguments():
+    with pytest.raises(PlatekitError, match="unknown plate format"):
+        PlateSynth("cn-red")
+    with pytest.raises(PlatekitError, match="difficulty"):
+        PlateSynth(difficulty=2)
+
+
+def test_write_dataset_decodes_and_matches_stream(tmp_path):
+    torch = pytest.importorskip("torch")
+    from platekit.train.synth_dataset import SynthPlateDataset
+
+    csv_path = write_dataset(str(tmp_path), ("cn-blue", "ru"), n=12, seed=3, size=(96, 32), difficulty=0.7)
+    with open(csv_path, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [r.keys() for r in rows][0] == {"image_path", "plate_text", "format"}
+    assert len(rows) == 12
+    files = []
+    for r in rows:
+        assert FORMATS[r["format"]].validate(r["plate_text"])
+        img = load_image(os.path.join(tmp_path, r["image_path"]))
+        assert img.shape == (32, 96, 3)
+        files.append((img, r["plate_text"]))
+    ds = SynthPlateDataset(("cn-blue", "ru"), n=12, size=(96, 32), difficulty=0.7, seed=3)
+    streamed = list(ds)
+    assert len(streamed) == 12
+    for (fi, ft), (si, st) in zip(files, streamed, strict=True):
+        assert ft == st and np.array_equal(fi, si)
+    # two DataLoader workers split the indices and together yield the same set
+    dl = torch.utils.data.DataLoader(SynthPlateDataset(("cn-blue", "ru"), n=12, size=(96, 32), difficulty=0.7,
+                                                       seed=3, as_tensor=True), batch_size=None, num_workers=2)
+    got = sorted(t for _, t in dl)
+    assert got == sorted(t for _, t in files)
+
+
+def test_scene_corners_inside_and_boxes_consistent():
+    rng = sample_rng(0, 0)
+    img, plates = synth_scene(rng, None, n_plates=3, size=(320, 240), formats=("cn-blue", "ru"))
+    assert img.shape == (240, 320, 3)
+    assert 1 <= len(plates) <= 3
+    for text, fmt, corners, box in plates:
+        assert FORMATS[fmt].validate(text)
+        c = np.asarray(corners)
+        assert c.shape == (4, 2)
+        assert c[:, 0].min() >= -1 and c[:, 0].max() <= 321 and c[:, 1].min() >= -1 and c[:, 1].max() <= 241
+        assert c[1, 0] > c[0, 0] and c[3, 1] > c[0, 1]  # lt, rt, rb, lb order
+        x1, y1, x2, y2 = box
+        assert x1 < x2 and y1 < y2
+
+
+def test_scene_pixels_under_corners_look_like_a_plate():
+    # the quad must be where the plate is: blue inside, not outside-biased
+    rng = sample_rng(1, 0)
+    img, plates = synth_scene(rng, np.full((240, 320, 3), 128, np.uint8), n_plates=1, size=(320, 240),
+                              difficulty=0.0)
+    from platekit.core.geometry import rectify
+
+    crop = rectify(img, plates[0][2], (88, 28)).astype(np.float32)
+    assert np.median(crop[..., 2] - crop[..., 0]) > 40
+
+
+def test_cli_writes_crops_and_scenes(tmp_path):
+    from typer.testing import CliRunner
+
+    from platekit.cli.main import app
+
+    r = CliRunner().invoke(app, ["synth", "--format", "cn-green", "--n", "5", "--out", str(tmp_path / "c"),
+                                 "--size", "94x24", "--seed", "1"])
+    assert r.exit_code == 0, r.output
+    assert load_image(str(tmp_path / "c" / "images" / "0000004.png"), min_size=8).shape == (24, 94, 3)
+    r = CliRunner().invoke(app, ["synth", "--scene", "--n", "3", "--out", str(tmp_path / "s"), "--size", "320x240"])
+    assert r.exit_code == 0, r.output
+    recs = [json.loads(line) for line in open(tmp_path / "s" / "labels.jsonl", encoding="utf-8")]
+    assert len(recs) == 3
+    for rec in recs:
+        assert set(rec) >= {"image", "width", "height", "boxes", "corners", "texts"}
+        assert len(rec["boxes"]) == len(rec["corners"]) == len(rec["texts"]) >= 1
+        assert load_image(str(tmp_path / "s" / rec["image"])).shape == (240, 320, 3)
