@@ -137,3 +137,17 @@ def test_stats_real_ccpd(capsys):
     st = json.loads(out)
     assert code == 0 and st["count"] == 1724 and st["split"] == {"val_fraction": 0.2, "train": 1382, "val": 342}
     assert st["image_sizes"]["most_common"] == [["720x1160", 1724]]
+
+
+def test_show_detection_set_with_unreadable_image(capsys, tmp_path: Path):
+    _font_or_skip()
+    write_rgb(tmp_path / "a.jpg", scene())
+    rows = [{"image": "a.jpg", "width": 240, "height": 320, "boxes": [[58, 100, 182, 150]]},
+            {"image": "gone.jpg", "width": 240, "height": 320, "boxes": []}]
+    (tmp_path / "labels.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    out_png = tmp_path / "det.png"
+    code, out, _ = run(capsys, "data", "show", str(tmp_path), "--out", str(out_png), "--tile", "100")
+    assert code == 0 and "2 samples" in out
+    img = cv2.cvtColor(cv2.imread(str(out_png)), cv2.COLOR_BGR2RGB)
+    green = (img[..., 1] > 200) & (img[..., 0] < 60) & (img[..., 2] < 60)
+    assert green[:, :104].sum() > 50 and green[:, 104:].sum() == 0  # a box on the first tile only

@@ -34,7 +34,7 @@ def _font(size: int):
 
 def _label(s) -> str:
     if isinstance(s, DetectionSample):
-        return f"{len(s.boxes)} box" + ("es" if len(s.boxes) != 1 else "")
+        return f"{len(s.boxes)} box" + ("es" if len(s.boxes) != 1 else "") + f"  {os.path.basename(s.image_path)}"
     rows = f" ({s.lines} rows)" if s.lines > 1 else ""
     return f"{s.text}  {s.format or '?'}{rows}"
 
