@@ -126,3 +126,71 @@ def test_onnx_export_uint8_dynamic_batch(tmp_path):
     with torch.no_grad():
         want = m(x).numpy()
     np.testing.assert_allclose(got, want, atol=1e-4, rtol=1e-3)
+
+
+def _fake_ccpd(root: Path, n: int) -> list[str]:
+    """n small scene images with valid CCPD names (distinct texts), plate drawn at the corners."""
+    import cv2
+
+    from platekit.core.ccpd import indices_to_text
+
+    root.mkdir(parents=True)
+    texts = []
+    for i in range(n):
+        idx = [0, 0, 24 + i % 10, 24 + (i // 10) % 10, 26, 27, 28]
+        img = np.full((120, 200, 3), 90, np.uint8)
+        cv2.rectangle(img, (40, 50), (160, 90), (200, 60, 20), -1)
+        name = f"025-95_113-40&50_160&90-160&90_40&90_40&50_160&50-{'_'.join(map(str, idx))}-37-15.jpg"
+        cv2.imwrite(str(root / name), img)
+        texts.append(indices_to_text(idx))
+    return texts
+
+
+def test_real_crops_use_only_the_train_side_of_the_split(tmp_path):
+    from platekit.data.split import split_by_text
+    from platekit.train.pretrain import PretrainDataConfig, real_crops
+
+    texts = _fake_ccpd(tmp_path / "ccpd", 30)
+    n_train = len(split_by_text(texts, 0.2, key=lambda t: t)[0])
+    assert 0 < n_train < 30
+    cfg = PretrainDataConfig(ccpd_root=str(tmp_path / "ccpd"), real_variants=2, cache_dir=str(tmp_path / "cache"))
+    crops = real_crops(cfg, (16, 32))
+    assert crops.shape == (2 * n_train, 16, 32, 3) and crops.dtype == np.uint8
+    assert crops[:, 8, 16].mean(0)[2] > 150  # the plate (blue: BGR 200,60,20 on disk) fills the centre
+    assert list((tmp_path / "cache").glob("*.npy"))  # cached once
+    assert np.array_equal(real_crops(cfg, (16, 32)), crops)
+
+
+def test_pretrain_cli_end_to_end(tmp_path):
+    pytest.importorskip("lightning")
+    from platekit.cli.main import main
+
+    texts = _fake_ccpd(tmp_path / "ccpd", 12)
+    assert texts
+    args = ["pretrain", "recognizer", str(Path(__file__).parents[1] / "configs" / "maskocr_tiny_pretrain.yaml"),
+            f"out_dir={tmp_path / 'out'}", f"data.cache_dir={tmp_path / 'cache'}",
+            f"data.ccpd_root={tmp_path / 'ccpd'}", "data.synth_count=8", "batch_size=4",
+            "trainer.max_steps=3", "trainer.max_time_minutes=null",
+            "model_args={input_size: [16, 32], embed_dim: 32, depth: 1, heads: 2, dec_depth: 1, "
+            "mae_dim: 16, mae_depth: 1, mae_heads: 2}"]
+    with pytest.raises(SystemExit) as e:
+        main(args)
+    assert e.value.code == 0
+    model, meta = load_checkpoint(str(tmp_path / "out" / "maskocr_mae.pt"))
+    assert meta["stage"] == "mae-pretrain" and meta["metrics"]["steps"] == 3
+    assert model.input_size == (16, 32) and model.mae_decoder is not None
+    assert (tmp_path / "out" / "last.ckpt").is_file()
+    fine = create_model("maskocr_tiny", input_size=(16, 32), embed_dim=32, depth=1, heads=2, dec_depth=1)
+    fine.load_state_dict(model.state_dict(), strict=False)
+    assert torch.equal(fine.encoder.patch_embed.weight, model.encoder.patch_embed.weight)
+
+
+def test_pretrain_config_rejects_typos():
+    from platekit.errors import PlatekitError
+    from platekit.train.config import load_config
+    from platekit.train.pretrain import PretrainConfig
+
+    cfg = load_config(PretrainConfig, Path(__file__).parents[1] / "configs" / "maskocr_tiny_pretrain.yaml")
+    assert cfg.model == "maskocr_tiny" and 0 < cfg.mask_ratio < 1
+    with pytest.raises(PlatekitError, match="mask_ratio"):
+        load_config(PretrainConfig, None, ["maskratio=0.5"])
