@@ -55,13 +55,17 @@ def export_onnx(module: nn.Module, dummy: torch.Tensor, out_path: str | os.PathL
     onnx.checker.check_model(model, full_check=True)
 
 
+def _jsonable(v: Any) -> Any:
+    return list(v) if isinstance(v, tuple | set) else str(v)
+
+
 def param_count(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
 def recognizer_sidecar(model: nn.Module, meta: dict[str, Any]) -> dict[str, Any]:
     """Sidecar dict from the model attributes and checkpoint meta (region defaults fill gaps)."""
-    region_name = meta.get("region", "cn")
+    region_name = meta.get("region") or getattr(model, "region", None) or "cn"
     region = REGIONS.get(region_name)
     h, w = (int(v) for v in model.input_size)
     decoder = getattr(model, "decoder", "slots")
@@ -103,7 +107,7 @@ def export_recognizer(model: nn.Module, meta: dict[str, Any], out_path: str | os
             f"(alphabet {len(side['alphabet'])}); pass the right alphabet in meta"
         )
     export_onnx(ProbsHead(model), dummy, out_path, "probs")
-    Path(out_path).with_suffix(".json").write_text(json.dumps(side, ensure_ascii=False, indent=1), encoding="utf-8")
+    Path(out_path).with_suffix(".json").write_text(json.dumps(side, ensure_ascii=False, indent=1, default=_jsonable), encoding="utf-8")
     return side
 
 

@@ -1,0 +1,63 @@
+"""``platekit export CHECKPOINT... [-o OUT]``: torch checkpoint -> ONNX (uint8 NHWC input) + JSON sidecar.
+
+The model kind (detector or recognizer) comes from the registry name stored in the checkpoint.
+After export the ONNX output is compared with torch on random inputs and the max difference printed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def export_checkpoint(ckpt: Path, out: Path) -> tuple[str, float | None]:
+    """-> (kind, max |torch - onnxruntime| or None for detectors checked by their own exporter)."""
+    import torch
+
+    from platekit.errors import PlatekitError
+    from platekit.models.registry import load_checkpoint, model_kind
+
+    torch.set_num_threads(1)
+    torch.set_flush_denormal(True)
+    if not ckpt.is_file():
+        raise PlatekitError(f"{ckpt}: checkpoint not found")
+    try:
+        model, meta = load_checkpoint(str(ckpt))
+    except (ValueError, KeyError, RuntimeError) as e:
+        raise PlatekitError(f"{ckpt}: cannot load checkpoint ({e})") from None
+    kind = model_kind(meta["model_name"])
+    if kind == "recognizer":
+        from platekit.export.onnx import compare_onnx_torch, export_recognizer
+
+        export_recognizer(model, meta, out)
+        return kind, compare_onnx_torch(model, out)
+    from platekit.export.detector import export_detector
+
+    export_detector(str(ckpt), out)
+    return kind, None
+
+
+def export_cmd(
+    checkpoints: list[Path] = typer.Argument(..., help="platekit .pt checkpoints or Lightning .ckpt files."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Output .onnx (one checkpoint) or directory."),
+) -> None:
+    """Export detectors and recognizers to ONNX (opset 17, dynamic batch, uint8 input) + JSON sidecar."""
+    from platekit.errors import PlatekitError
+
+    if out is not None and out.suffix == ".onnx" and len(checkpoints) > 1:
+        raise PlatekitError("--out names one .onnx file but several checkpoints were given; pass a directory")
+    for ckpt in checkpoints:
+        if out is None:
+            dest = ckpt.with_suffix(".onnx")
+        elif out.suffix == ".onnx":
+            dest = out
+        else:
+            dest = out / (ckpt.stem + ".onnx")
+        kind, diff = export_checkpoint(ckpt, dest)
+        check = f"  max |torch - onnxruntime| = {diff:.2e}" if diff is not None else ""
+        typer.echo(f"{kind:<10} {ckpt} -> {dest} (+ {dest.with_suffix('.json').name}){check}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export_cmd)

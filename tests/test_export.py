@@ -1,0 +1,88 @@
+"""ONNX export of every registered recognizer: checker, uint8 NHWC input, dynamic batch, torch agreement."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import onnx
+import pytest
+import torch
+from _read_fixtures import TinyCTC, TinySlots
+from typer.testing import CliRunner
+
+from platekit.cli.main import app
+from platekit.export.onnx import ProbsHead, export_recognizer
+from platekit.inference.recognizer import OnnxRecognizer
+from platekit.inference.session import make_session
+from platekit.models.registry import create_model, list_models, save_checkpoint
+
+# same family, fewer layers: keeps this file fast (the full-size export is the same code path)
+SMALLER = {"maskocr_base": dict(embed_dim=96, heads=4, depth=1, dec_depth=1)}
+SIDECAR_KEYS = {"kind", "model", "region", "alphabet", "pad", "n_slots", "decoder", "crop_margin", "input"}
+
+
+def check_export(model: torch.nn.Module, path, region: str) -> dict:
+    torch.manual_seed(0)
+    side = export_recognizer(model, {"region": region, "crop_margin": 0.1}, path)
+    disk = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert disk == json.loads(json.dumps(side, default=list))
+    assert SIDECAR_KEYS <= set(disk) and disk["kind"] == "recognizer" and disk["region"] == region
+    assert (disk["input"]["layout"], disk["input"]["dtype"]) == ("NHWC", "uint8")
+    assert disk["decoder"] == model.decoder and disk["crop_margin"] == 0.1
+    g = onnx.load(str(path))
+    onnx.checker.check_model(g, full_check=True)
+    assert g.opset_import[0].version == 17
+    inp = g.graph.input[0]
+    assert inp.name == "image" and inp.type.tensor_type.elem_type == onnx.TensorProto.UINT8
+    dims = inp.type.tensor_type.shape.dim
+    assert dims[0].dim_param and [d.dim_value for d in dims[1:]] == [*model.input_size, 3]
+    sess = make_session(path)
+    h, w = model.input_size
+    rng = np.random.default_rng(0)
+    for n in (1, 3):  # dynamic batch
+        x = rng.integers(0, 256, (n, h, w, 3), dtype=np.uint8)
+        with torch.no_grad():
+            ref = ProbsHead(model)(torch.from_numpy(x)).numpy()
+        got = sess.run(None, {"image": x})[0]
+        assert got.shape == ref.shape and got.shape[0] == n
+        np.testing.assert_allclose(got, ref, atol=1e-4)
+        np.testing.assert_allclose(got.sum(-1), 1.0, atol=1e-4)
+    readings = OnnxRecognizer(path).read(list(rng.integers(0, 256, (2, h, w, 3), dtype=np.uint8)))
+    assert len(readings) == 2
+    return disk
+
+
+@pytest.mark.parametrize("name", list_models("recognizer"))
+def test_registered_recognizers_export(name, tmp_path):
+    torch.manual_seed(0)
+    model = create_model(name, region="cn", **SMALLER.get(name, {})).eval()
+    check_export(model, tmp_path / f"{name}.onnx", "cn")
+
+
+def test_ru_and_tiny_models_export(tmp_path):
+    torch.manual_seed(0)
+    disk = check_export(create_model("multihead", region="ru").eval(), tmp_path / "mh_ru.onnx", "ru")
+    assert disk["n_slots"] == 9 and disk["pad"] == "-"
+    check_export(TinySlots("cn").eval(), tmp_path / "tiny.onnx", "cn")
+    assert check_export(TinyCTC("ru").eval(), tmp_path / "ctc.onnx", "ru")["decoder"] == "ctc"
+
+
+def test_wrong_charset_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="classes"):
+        export_recognizer(TinySlots("cn").eval(), {"region": "ru"}, tmp_path / "x.onnx")
+
+
+def test_export_cli(tmp_path):
+    torch.manual_seed(0)
+    model = create_model("multihead", region="cn").eval()
+    ckpt = tmp_path / "rec.pt"
+    save_checkpoint(str(ckpt), model, region="cn", crop_margin=0.05)
+    res = CliRunner().invoke(app, ["export", str(ckpt), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    assert "recognizer" in res.stdout and "max |torch - onnxruntime|" in res.stdout
+    diff = float(res.stdout.rsplit("=", 1)[1])
+    assert diff < 1e-4
+    side = json.loads((tmp_path / "out" / "rec.json").read_text(encoding="utf-8"))
+    assert side["model"] == "multihead" and side["crop_margin"] == 0.05
+    assert OnnxRecognizer(tmp_path / "out" / "rec.onnx").input_size == tuple(model.input_size)
