@@ -1,0 +1,81 @@
+"""HTTP service: good upload, oversized upload (413), non-image (400/415), health and the HTML page."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import pytest
+from _read_fixtures import make_detector, make_recognizer, scene
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from platekit import Reader
+from platekit.serve.app import create_app
+
+
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory):
+    d = tmp_path_factory.mktemp("m")
+    return Reader(detector=make_detector(d), recognizer=make_recognizer(d, "slots", "cn")[0])
+
+
+@pytest.fixture(scope="module")
+def client(reader):
+    return TestClient(create_app(reader, max_bytes=1_000_000))
+
+
+def png(img) -> bytes:
+    return cv2.imencode(".png", img[..., ::-1])[1].tobytes()
+
+
+def test_good_upload_matches_cli_record(client, reader, tmp_path):
+    img = scene(240, 320, box=(100, 120, 180, 150))
+    r = client.post("/v1/read", files={"image": ("car.png", png(img), "image/png")})
+    assert r.status_code == 200, r.text
+    j = r.json()
+    assert set(j) == {"image", "width", "height", "ms", "plates"} and j["image"] == "car.png"
+    assert (j["width"], j["height"]) == (320, 240) and len(j["plates"]) == 1
+    # same plates as one `platekit read --format jsonl` record of the same file
+    path = tmp_path / "car.png"
+    path.write_bytes(png(img))
+    from platekit.cli.read import expand_inputs, run_read
+
+    cli_rec = next(run_read(expand_inputs([str(path)]), reader))
+    assert j["plates"] == json.loads(json.dumps(cli_rec["plates"], ensure_ascii=False))
+    # octet-stream and no explicit type are accepted too
+    r2 = client.post("/v1/read", files={"image": ("x", png(img), "application/octet-stream")})
+    assert r2.status_code == 200 and r2.json()["plates"] == j["plates"]
+
+
+def test_oversized_upload_413(client):
+    big = b"\xff\xd8" + b"\0" * 2_000_000
+    r = client.post("/v1/read", files={"image": ("big.jpg", big, "image/jpeg")})
+    assert r.status_code == 413 and "too large" in r.json()["detail"]
+    just_over = b"\xff\xd8" + b"\0" * 1_000_000  # within the multipart slack: caught after reading
+    r = client.post("/v1/read", files={"image": ("big.jpg", just_over, "image/jpeg")})
+    assert r.status_code == 413
+
+
+def test_non_image_rejected(client):
+    r = client.post("/v1/read", files={"image": ("notes.txt", b"hello", "text/plain")})
+    assert r.status_code == 415 and "content type" in r.json()["detail"]
+    r = client.post("/v1/read", files={"image": ("fake.jpg", b"hello, not a jpeg", "image/jpeg")})
+    assert r.status_code == 400 and "not a decodable image" in r.json()["detail"]
+    r = client.post("/v1/read", files={"image": ("tiny.png", png(scene(1, 1, box=(0, 0, 0, 0))), "image/png")})
+    assert r.status_code == 400 and "too small" in r.json()["detail"]
+    assert client.post("/v1/read").status_code == 422  # no file field
+
+
+def test_health_and_page(client):
+    h = client.get("/healthz")
+    assert h.status_code == 200 and h.json()["status"] == "ok" and h.json()["detector"] == "toy_threshold"
+    page = client.get("/")
+    assert page.status_code == 200 and "/v1/read" in page.text and "<canvas" in page.text
+
+
+def test_serve_command_help():
+    from platekit.cli.main import app
+
+    res = CliRunner().invoke(app, ["serve", "--help"])
+    assert res.exit_code == 0 and "--port" in res.stdout and "--host" in res.stdout
