@@ -22,6 +22,7 @@ from torch import nn
 
 from platekit.core.formats import get_region
 from platekit.core.tokenizer import SlotTokenizer
+from platekit.models.recognizers import decode_logits, slot_mask
 from platekit.models.registry import register_model
 
 MEAN, STD = 0.5, 0.5
@@ -186,6 +187,7 @@ class MaskOCR(nn.Module):
         dec_heads: int | None = None,
         mlp_ratio: float = 4.0,
         drop_rate: float = 0.1,
+        slot_charsets: str = "first",
         mae_head: bool = False,
         mae_dim: int = 128,
         mae_depth: int = 2,
@@ -193,8 +195,10 @@ class MaskOCR(nn.Module):
         norm_pix_loss: bool = True,
     ):
         super().__init__()
-        tok = SlotTokenizer.for_region(get_region(region))
+        r = get_region(region)
+        tok = SlotTokenizer.for_region(r)
         self.region, self.n_slots, self.num_classes = region, tok.n_slots, tok.num_classes
+        self.alphabet, self.pad = r.alphabet, r.pad
         self.input_size = (int(input_size[0]), int(input_size[1]))
         self.decoder = "slots"
         self.patch_w, self.norm_pix_loss = patch_w, norm_pix_loss
@@ -202,6 +206,8 @@ class MaskOCR(nn.Module):
         dec_dim = dec_dim or embed_dim
         self.slot_decoder = SlotDecoder(embed_dim, dec_dim, dec_depth, dec_heads or heads, self.n_slots,
                                         self.num_classes, mlp_ratio, drop_rate)
+        # additive per-slot class mask, as the other slot recognizers (slot 0 = province on cn plates)
+        self.register_buffer("slot_mask", slot_mask(region, slot_charsets), persistent=False)
         self.mae_decoder = (
             MAEDecoder(embed_dim, mae_dim, mae_depth, mae_heads, self.encoder.n_patches,
                        self.input_size[0] * patch_w * 3)
@@ -216,7 +222,11 @@ class MaskOCR(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x uint8 [N, H, W, 3] (RGB) -> logits [N, n_slots, C]."""
-        return self.slot_decoder(self.encoder(self.normalize(x)))
+        return self.slot_decoder(self.encoder(self.normalize(x))) + self.slot_mask
+
+    def decode(self, logits: torch.Tensor, constrained: bool = False) -> tuple[list[str], list]:
+        """logits -> (texts, char_probs); ``constrained`` returns the best format-valid text."""
+        return decode_logits(self, logits, constrained)
 
     # -- masked-autoencoder pretraining --------------------------------------------------------
     def patchify(self, img: torch.Tensor) -> torch.Tensor:

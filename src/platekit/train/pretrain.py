@@ -28,7 +28,7 @@ class PretrainDataConfig(StrictModel):
     ccpd_root: str | None = "../shared/data/ccpd2019_base"  # None: synthetic crops only
     val_fraction: float = Field(0.2, ge=0, lt=1)  # the by-text split; its val side is never used
     real_variants: int = Field(3, ge=1)  # jittered crops cached per real image
-    crop_margin: float = Field(0.06, ge=0)  # as core.geometry.rectify (and the synthetic crops)
+    crop_margin: float = Field(0.05, ge=0)  # as core.geometry.rectify (and the synthetic crops)
     margin_jitter: float = Field(0.03, ge=0)
     corner_jitter: float = Field(0.02, ge=0)  # per-corner noise, fraction of plate width/height
     synth_count: int = Field(8000, ge=0)
