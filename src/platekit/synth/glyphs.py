@@ -5,6 +5,7 @@ Pillow is used only here, to build the cache; plates are composed from these mas
 
 from __future__ import annotations
 
+import os
 from functools import cache, lru_cache
 
 import cv2
@@ -18,9 +19,27 @@ _RENDER_PX = 96  # font size used to rasterise a glyph once
 _REF_GLYPH = "0"
 
 
+# extra styles looked up next to the project's fonts (same Debian packages), used when present
+_SIBLINGS = {"latin-regular": ("latin", "DejaVuSansCondensed.ttf"), "cjk-zen": ("cjk", "wqy-zenhei.ttc")}
+
+
 @cache
 def font_path(kind: str) -> str:
+    if kind in _SIBLINGS:
+        base, name = _SIBLINGS[kind]
+        p = os.path.join(os.path.dirname(find_font(base)), name)
+        return p if os.path.isfile(p) else find_font(base)
     return find_font(kind)
+
+
+@cache
+def font_styles(base: str) -> tuple[str, ...]:
+    """The glyph styles available for ``base`` ("latin" | "cjk"): the base font plus installed siblings."""
+    out = [base]
+    for k, (b, _) in _SIBLINGS.items():
+        if b == base and font_path(k) != font_path(base):
+            out.append(k)
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
@@ -38,6 +57,13 @@ def raw_glyph(kind: str, char: str) -> np.ndarray:
     return np.ascontiguousarray(a[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1])
 
 
+def _bar(kind: str) -> np.ndarray:
+    """A plain vertical bar as tall as the reference glyph (the "1" of Chinese plates has no flag)."""
+    ref = raw_glyph(kind, _REF_GLYPH)
+    stem = raw_glyph(kind, "l")
+    return cv2.resize(stem, (stem.shape[1], ref.shape[0]), interpolation=cv2.INTER_AREA)
+
+
 @lru_cache(maxsize=16384)
 def glyph_mask(kind: str, char: str, w: int, h: int, weight: int = 0, fill_width: bool = False) -> np.ndarray:
     """Glyph stretched into a ``w`` x ``h`` px box, float32 [h, w] 0..1, centred horizontally.
@@ -45,7 +71,7 @@ def glyph_mask(kind: str, char: str, w: int, h: int, weight: int = 0, fill_width
     ``weight`` -1/0/+1 thins/keeps/thickens strokes (morphology at render scale).
     ``fill_width`` stretches the glyph to the full box width (used for CJK province glyphs).
     """
-    g = raw_glyph(kind, char)
+    g = raw_glyph(kind, char) if char != "|" else _bar(kind)
     if weight:
         k = np.ones((3, 3), np.uint8)
         g = cv2.dilate(g, k) if weight > 0 else cv2.erode(g, k)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from platekit.synth.glyphs import glyph_mask
+from platekit.synth.glyphs import font_styles, glyph_mask
 from platekit.synth.layouts import LAYOUTS, RU_DIVIDER_X, RU_FLAG, RU_RUS, char_boxes
 
 
@@ -28,7 +28,8 @@ def _blend(img: np.ndarray, x: int, y: int, mask: np.ndarray, colour: np.ndarray
 
 def background(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
     """Car-body-like surroundings: a colour with smooth shading and texture. [h, w, 3] uint8."""
-    base = rng.uniform(0, 255, 3) if rng.random() < 0.6 else np.full(3, rng.uniform(10, 240))
+    grey = np.full(3, rng.uniform(10, 240))
+    base = grey * rng.uniform(0.6, 1.4, 3) if rng.random() < 0.5 else grey  # mostly grey/black/white/silver
     cells = (int(rng.integers(2, 5)), int(rng.integers(2, 7)))
     shade = rng.uniform(rng.uniform(0.4, 1.0), 1.2, cells + (1,)) * rng.uniform(0.85, 1.15, cells + (3,))
     small = np.clip(base * shade, 0, 255).astype(np.uint8)
@@ -64,11 +65,16 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator, vary: fl
     r = int(round(8 * k))
     cv2.rectangle(plate, (inset, inset), (W - 1 - inset, H - 1 - inset), fg.tolist(), b, cv2.LINE_AA)
     # characters
-    weight = int(rng.integers(-1, 2)) if vary > 0 else 0
+    styles_l, styles_c = font_styles("latin"), font_styles("cjk")
+    latin = styles_l[int(rng.integers(len(styles_l)))] if vary > 0 else "latin"
+    weight = int(rng.choice([-1, 0] if latin == "latin" else [0, 1])) if vary > 0 else 0  # bold thinner, regular bolder
+    cjk_font = styles_c[int(rng.integers(len(styles_c)))] if vary > 0 else "cjk"
     for ch, (x, y, w, h) in zip(text, char_boxes(fmt, len(text)), strict=True):
         cjk = ord(ch) > 127
+        if ch == "1" and fmt.startswith("cn") and rng.random() < 0.8:
+            ch = "|"  # Chinese plate font: "1" is a plain bar
         dx, dy = rng.normal(0, 0.6 * vary, 2) * k  # small print misregistration
-        m = glyph_mask("cjk" if cjk else "latin", ch, max(1, int(round(w * k))), max(1, int(round(h * k))),
+        m = glyph_mask(cjk_font if cjk else latin, ch, max(1, int(round(w * k))), max(1, int(round(h * k))),
                        weight, fill_width=cjk)
         _blend(plate, int(round(x * k + dx)), int(round(y * k + dy)), m, fg)
     if lay.dot is not None:
