@@ -1,0 +1,127 @@
+"""Format-constrained CTC decoding (numpy only, shared by training, evaluation and inference).
+
+For each pattern of the region's formats (a tuple of per-position charsets, so the allowed lengths
+come with it), a Viterbi pass finds the most probable CTC *path* whose collapsed text fits the
+pattern; the best pattern wins. Character probability = the max frame probability of that character.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from platekit.core.formats import Region
+
+NEG = -1e30
+
+
+def _viterbi(logp: np.ndarray, allowed: np.ndarray) -> tuple[float, list[int], list[list[int]]]:
+    """logp [T, C] (id 0 = blank); allowed [L, C] bool -> (score, class ids, frames of each char)."""
+    t_len, c_len = logp.shape
+    n = allowed.shape[0]
+    amask = np.where(allowed, 0.0, NEG)
+    b = np.full(n + 1, NEG)  # b[k]: in a blank after k characters
+    s = np.full((n, c_len), NEG)  # s[j, c]: on character j (0-based) = class c
+    b[0] = logp[0, 0]
+    s[0] = logp[0] + amask[0]
+    ptr_b = np.zeros((t_len, n + 1), np.int64)  # -1 stay, c >= 0: came from s[k-1, c]
+    ptr_s = np.zeros((t_len, n, c_len), np.int64)  # -1 stay, -2 from b[j], c' >= 0 from s[j-1, c']
+    cols = np.arange(c_len)
+    for t in range(1, t_len):
+        lp = logp[t]
+        c1 = s.argmax(1)  # [n]
+        v1 = s[np.arange(n), c1]
+        s2 = s.copy()
+        s2[np.arange(n), c1] = NEG
+        c2 = s2.argmax(1)
+        v2 = s2[np.arange(n), c2]
+        # blanks
+        nb = np.empty_like(b)
+        nb[0] = b[0]
+        ptr_b[t, 0] = -1
+        from_s = v1 > b[1:]
+        nb[1:] = np.where(from_s, v1, b[1:])
+        ptr_b[t, 1:] = np.where(from_s, c1, -1)
+        nb += lp[0]
+        # characters
+        stay = s
+        from_b = np.broadcast_to(b[:n, None], (n, c_len))
+        prev_v = np.full((n, c_len), NEG)
+        prev_c = np.full((n, c_len), -3, np.int64)
+        if n > 1:
+            same = cols[None, :] == c1[:-1, None]  # [n-1, C]
+            prev_v[1:] = np.where(same, v2[:-1, None], v1[:-1, None])
+            prev_c[1:] = np.where(same, c2[:-1, None], c1[:-1, None])
+        best = stay
+        code = np.full((n, c_len), -1, np.int64)
+        m = from_b > best
+        best = np.where(m, from_b, best)
+        code = np.where(m, -2, code)
+        m = prev_v > best
+        best = np.where(m, prev_v, best)
+        code = np.where(m, prev_c, code)
+        s = best + lp[None, :] + amask
+        b = nb
+        ptr_s[t] = code
+    # end: after all n characters, in a blank or on the last character
+    last_c = int(s[n - 1].argmax())
+    if b[n] >= s[n - 1, last_c]:
+        score, state = float(b[n]), ("b", n, -1)
+    else:
+        score, state = float(s[n - 1, last_c]), ("s", n - 1, last_c)
+    if score <= NEG / 2:
+        return score, [], []
+    ids: list[int] = [-1] * n
+    frames: list[list[int]] = [[] for _ in range(n)]
+    for t in range(t_len - 1, -1, -1):
+        kind, j, c = state
+        if kind == "s":
+            ids[j] = c
+            frames[j].append(t)
+            if t == 0:
+                break
+            p = ptr_s[t, j, c]
+            state = ("s", j, c) if p == -1 else ("b", j, -1) if p == -2 else ("s", j - 1, int(p))
+        else:
+            if t == 0:
+                break
+            p = ptr_b[t, j]
+            state = ("b", j, -1) if p == -1 else ("s", j - 1, int(p))
+    return score, ids, frames
+
+
+def ctc_decode_constrained(
+    probs: np.ndarray, region: Region
+) -> tuple[list[str], list[np.ndarray], list[str | None]]:
+    """probs [N, T, C] (blank 0, alphabet 1.., OOV last) -> best format-valid texts, char probs, format."""
+    index = {c: i + 1 for i, c in enumerate(region.alphabet)}
+    c_len = probs.shape[-1]
+    pats, seen = [], set()
+    for f in region.formats:
+        for p in f.patterns:
+            if p in seen:
+                continue
+            seen.add(p)
+            a = np.zeros((len(p), c_len), dtype=bool)
+            for j, chars in enumerate(p):
+                a[j, [index[c] for c in chars if c in index]] = True
+            pats.append((f.name, a))
+    logp = np.log(np.clip(probs, 1e-12, 1.0))
+    texts, cps, fmts = [], [], []
+    for i in range(probs.shape[0]):
+        best = None
+        for name, a in pats:
+            if a.shape[0] > probs.shape[1]:
+                continue
+            score, ids, frames = _viterbi(logp[i], a)
+            if ids and (best is None or score > best[0]):
+                best = (score, ids, frames, name)
+        if best is None:
+            texts.append("")
+            cps.append(np.zeros(0, np.float32))
+            fmts.append(None)
+            continue
+        _, ids, frames, name = best
+        texts.append("".join(region.alphabet[c - 1] for c in ids))
+        cps.append(np.array([probs[i, fr, c].max() for c, fr in zip(ids, frames, strict=True)], np.float32))
+        fmts.append(name)
+    return texts, cps, fmts

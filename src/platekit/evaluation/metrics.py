@@ -1,0 +1,89 @@
+"""Recognition metrics (numpy only): plate accuracy, CER, per-slot accuracy, coverage, confusions."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+
+def edit_ops(a: str, b: str) -> tuple[int, list[tuple[str, str]]]:
+    """Levenshtein distance a -> b and the substitutions (a_char, b_char) of one optimal alignment."""
+    n, m = len(a), len(b)
+    d = np.zeros((n + 1, m + 1), dtype=np.int32)
+    d[:, 0] = np.arange(n + 1)
+    d[0, :] = np.arange(m + 1)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            d[i, j] = min(d[i - 1, j] + 1, d[i, j - 1] + 1, d[i - 1, j - 1] + (a[i - 1] != b[j - 1]))
+    subs, i, j = [], n, m
+    while i > 0 and j > 0:
+        if d[i, j] == d[i - 1, j - 1] + (a[i - 1] != b[j - 1]):
+            if a[i - 1] != b[j - 1]:
+                subs.append((a[i - 1], b[j - 1]))
+            i, j = i - 1, j - 1
+        elif d[i, j] == d[i - 1, j] + 1:
+            subs.append((a[i - 1], "∅"))
+            i -= 1
+        else:
+            subs.append(("∅", b[j - 1]))
+            j -= 1
+    subs += [(a[k], "∅") for k in range(i)] + [("∅", b[k]) for k in range(j)]
+    return int(d[n, m]), subs
+
+
+def plate_accuracy(preds: list[str], truth: list[str]) -> float:
+    return float(np.mean([p == t for p, t in zip(preds, truth, strict=True)])) if truth else 0.0
+
+
+def cer(preds: list[str], truth: list[str]) -> float:
+    """Character error rate: total edit distance / total truth characters."""
+    dist = sum(edit_ops(p, t)[0] for p, t in zip(preds, truth, strict=True))
+    return dist / max(1, sum(len(t) for t in truth))
+
+
+def per_slot_accuracy(preds: list[str], truth: list[str], n_slots: int) -> list[float]:
+    """Accuracy of each character position (a missing character counts as wrong)."""
+    out = []
+    for s in range(n_slots):
+        rows = [(p[s] if s < len(p) else None) == t[s] for p, t in zip(preds, truth, strict=True) if s < len(t)]
+        out.append(float(np.mean(rows)) if rows else float("nan"))
+    return out
+
+
+def coverage_curve(conf: np.ndarray, correct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted by confidence, keep the top k: -> (coverage k/N, accuracy of the kept), k = 1..N."""
+    order = np.argsort(-np.asarray(conf), kind="stable")
+    c = np.asarray(correct, np.float64)[order]
+    k = np.arange(1, len(c) + 1)
+    return k / len(c), np.cumsum(c) / k
+
+
+def accuracy_at_coverage(conf: np.ndarray, correct: np.ndarray, coverage: float) -> float:
+    """Accuracy of the ``coverage`` fraction of reads with the highest confidence."""
+    cov, acc = coverage_curve(conf, correct)
+    k = max(1, int(np.ceil(coverage * len(cov))))
+    return float(acc[k - 1])
+
+
+def accuracy_at_thresholds(conf: np.ndarray, correct: np.ndarray, thresholds=(0.5, 0.7, 0.9, 0.95, 0.99)) -> list[dict]:
+    conf, correct = np.asarray(conf), np.asarray(correct, bool)
+    out = []
+    for t in thresholds:
+        keep = conf >= t
+        out.append({
+            "threshold": t,
+            "coverage": float(keep.mean()) if len(conf) else 0.0,
+            "accuracy": float(correct[keep].mean()) if keep.any() else float("nan"),
+        })
+    return out
+
+
+def top_confusions(preds: list[str], truth: list[str], k: int = 15) -> list[dict]:
+    """Most frequent (truth char -> predicted char) substitutions/insertions/deletions."""
+    cnt: Counter = Counter()
+    for p, t in zip(preds, truth, strict=True):
+        if p != t:
+            for a, b in edit_ops(t, p)[1]:
+                cnt[(a, b)] += 1
+    return [{"truth": a, "pred": b, "count": c} for (a, b), c in cnt.most_common(k)]

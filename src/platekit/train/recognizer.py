@@ -1,0 +1,367 @@
+"""``platekit train recognizer``: config, LightningModule (generic over slot and CTC models), fit.
+
+Any registered recognizer with ``.decoder == "slots"`` (logits [N, S, C]) or ``"ctc"`` ([N, T, C])
+and ``.region`` trains here (multihead, multihead_lstm, crnn_ctc, maskocr_*).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field
+
+from platekit.errors import PlatekitError
+from platekit.train.config import OptimConfig, StrictModel, TrainerConfig
+
+# --- config ------------------------------------------------------------------------------------
+
+
+class SourceConfig(StrictModel):
+    path: str
+    kind: Literal["auto", "ccpd", "crops", "nomeroff", "csv"] = "auto"
+    split: Literal["all", "train", "val"] = "all"
+    val_fraction: float = Field(0.2, ge=0, le=1)
+    mode: Literal["corners", "bbox", "mix"] = "mix"  # scenes: training crops by corners, box, or both
+    limit: int | None = Field(None, ge=1)
+    name: str | None = None  # validation set name in logs/metrics
+
+
+class SynthConfig(StrictModel):
+    formats: list[str] = ["cn-blue"]
+    weights: list[float] | None = None
+    ratio: float = Field(0.5, ge=0, le=1)  # fraction of training samples that are synthetic
+    difficulty: float = Field(0.5, ge=0, le=1)
+    val_samples: int = Field(0, ge=0)  # a fixed synthetic validation set of this size (0 = none)
+    pool: int = Field(0, ge=0)  # > 0: pre-generate this many crops once (cached) instead of streaming
+
+
+class DataConfig(StrictModel):
+    train: list[SourceConfig] = []
+    val: list[SourceConfig] = []  # scene sources are validated on corner crops and on bbox crops
+    synthetic: SynthConfig | None = None
+    augment: float = Field(0.6, ge=0, le=1)  # augmentation strength
+    batch_size: int = Field(64, ge=1)
+    steps_per_epoch: int = Field(200, ge=1)
+    num_workers: int = Field(0, ge=0)
+    cache_dir: str | None = "~/.cache/platekit/rec"
+
+
+class LossConfig(StrictModel):
+    name: Literal["ce", "focal", "ghm"] = "ce"  # slot models; CTC models always use CTC
+    label_smoothing: float = Field(0.0, ge=0, lt=1)
+    slot_weights: list[float] | None = None
+    focal_gamma: float = Field(2.0, ge=0)
+    ghm_bins: int = Field(10, ge=2)
+    ghm_momentum: float = Field(0.75, ge=0, lt=1)
+
+
+class RecognizerTrainConfig(StrictModel):
+    model: str = "multihead"
+    model_args: dict[str, Any] = {}
+    region: str = "cn"
+    input_size: tuple[int, int] = (48, 144)  # H, W
+    crop_margin: float = Field(0.05, ge=0, le=0.5)
+    data: DataConfig = DataConfig()
+    loss: LossConfig = LossConfig()
+    optim: OptimConfig = OptimConfig()
+    trainer: TrainerConfig = TrainerConfig()
+    seed: int = 0
+    out_dir: str = "runs/recognizer"
+    logger: Literal["tensorboard", "csv", "none"] = "csv"
+    init_from: str | None = None  # load matching weights (name + shape) from a checkpoint
+    constrained_val: bool = True  # validation accuracy with format-constrained decoding
+
+
+# --- module ------------------------------------------------------------------------------------
+
+
+def _lightning():
+    import lightning as L  # noqa: N812
+
+    return L
+
+
+def init_from_checkpoint(model, path: str) -> tuple[int, int]:
+    """Copy the tensors of ``path`` whose name and shape match; -> (loaded, total)."""
+    import torch
+
+    if not os.path.isfile(path):
+        raise PlatekitError(f"init_from: no such checkpoint {path}")
+    ck = torch.load(path, map_location="cpu", weights_only=False)
+    state = ck.get("state_dict", ck) if isinstance(ck, dict) else ck
+    if isinstance(ck, dict) and "platekit" in ck:
+        state = {k[len("model."):]: v for k, v in state.items() if k.startswith("model.")}
+    own = model.state_dict()
+    match = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
+    if not match:
+        raise PlatekitError(f"init_from: no tensor of {path} matches the model (names or shapes differ)")
+    model.load_state_dict(match, strict=False)
+    return len(match), len(own)
+
+
+def build_module(model, cfg: RecognizerTrainConfig, val_names: list[str], meta: dict):
+    """The LightningModule (built lazily so importing this file does not import lightning)."""
+    import torch
+
+    from platekit.core.formats import get_region
+    from platekit.core.tokenizer import CTCTokenizer, SlotTokenizer
+    from platekit.evaluation.metrics import cer as cer_fn
+    from platekit.models.recognizers import decode_logits
+    from platekit.train.losses import CTCLoss, SlotLoss
+
+    L = _lightning()  # noqa: N806
+
+    class RecognizerModule(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.model = model
+            self.cfg = cfg
+            region = get_region(model.region)
+            if model.decoder == "slots":
+                self.tok = SlotTokenizer.for_region(region)
+                lc = cfg.loss
+                self.loss_fn = SlotLoss(self.tok.n_slots, lc.name, lc.label_smoothing, lc.slot_weights,
+                                        lc.focal_gamma, lc.ghm_bins, lc.ghm_momentum)
+            elif model.decoder == "ctc":
+                self.tok = CTCTokenizer.for_region(region)
+                self.loss_fn = CTCLoss()
+            else:
+                raise PlatekitError(f"model {cfg.model!r} has unknown decoder {model.decoder!r}")
+            self.val_names = val_names
+            self._val: dict[int, list] = {}
+
+        def forward(self, x):
+            return self.model(x)
+
+        def _loss(self, logits, texts):
+            if self.model.decoder == "slots":
+                y = torch.from_numpy(self.tok.encode(texts)).to(logits.device)
+                return self.loss_fn(logits, y)
+            y, lens = self.tok.encode(texts)
+            return self.loss_fn(logits, torch.from_numpy(y), torch.from_numpy(lens))
+
+        def training_step(self, batch, _):
+            x, texts = batch
+            loss = self._loss(self.model(x), texts)
+            self.log("train/loss", loss, prog_bar=True, batch_size=len(texts))
+            return loss
+
+        def validation_step(self, batch, _, dataloader_idx: int = 0):
+            x, texts = batch
+            logits = self.model(x)
+            loss = self._loss(logits, texts)
+            pred, cps = decode_logits(self.model, logits, constrained=cfg.constrained_val)
+            self._val.setdefault(dataloader_idx, []).append((float(loss) * len(texts), pred, texts))
+
+        def on_validation_epoch_end(self):
+            for i, rows in sorted(self._val.items()):
+                name = self.val_names[i]
+                n = sum(len(r[2]) for r in rows)
+                preds = [p for r in rows for p in r[1]]
+                truth = [t for r in rows for t in r[2]]
+                acc = float(np.mean([p == t for p, t in zip(preds, truth, strict=True)]))
+                self.log(f"val/{name}/plate_acc", acc, prog_bar=i == 0)
+                self.log(f"val/{name}/cer", cer_fn(preds, truth))
+                self.log(f"val/{name}/loss", sum(r[0] for r in rows) / max(n, 1))
+                if i == 0:
+                    self.log("val/plate_acc", acc)
+            self._val = {}
+
+        def on_save_checkpoint(self, checkpoint):
+            checkpoint["platekit"] = {**meta, "model_name": model.model_name, "model_args": model.model_args}
+
+        def configure_optimizers(self):
+            return make_optimizer(self.model, cfg, self.trainer)
+
+    return RecognizerModule()
+
+
+def make_optimizer(model, cfg: RecognizerTrainConfig, trainer):
+    """Adam/AdamW/RAdam; backbone LR multiplier; no weight decay on norms and biases; schedules."""
+    import torch
+
+    o = cfg.optim
+    bb = {id(p) for p in model.backbone_parameters()} if hasattr(model, "backbone_parameters") else set()
+    groups: dict[tuple[bool, bool], list] = {}
+    for p in model.parameters():
+        if p.requires_grad:
+            groups.setdefault((id(p) in bb, p.ndim <= 1), []).append(p)
+    params = [
+        {"params": ps, "lr": o.lr * (o.backbone_lr_mult if is_bb else 1.0), "weight_decay": 0.0 if no_wd else o.weight_decay}
+        for (is_bb, no_wd), ps in groups.items()
+    ]
+    cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "radam": torch.optim.RAdam}[o.name]
+    opt = cls(params, lr=o.lr)
+    if o.schedule == "none":
+        return opt
+    if o.schedule == "onecycle":
+        total = int(trainer.estimated_stepping_batches)
+        sched = torch.optim.lr_scheduler.OneCycleLR(
+            opt, max_lr=[g["lr"] for g in params], total_steps=max(total, 2), pct_start=max(o.warmup_pct, 1e-3),
+            anneal_strategy="cos", div_factor=25.0, final_div_factor=1e3,
+        )
+        return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
+    if o.schedule == "plateau":
+        sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="max", factor=o.plateau_factor,
+                                                           patience=o.plateau_patience)
+        return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "monitor": "val/plate_acc", "interval": "epoch"}}
+    sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=o.gamma)
+    return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "epoch"}}
+
+
+# --- data --------------------------------------------------------------------------------------
+
+
+def build_data(cfg: RecognizerTrainConfig, echo=print):
+    """-> (train IterableDataset, [(name, crops uint8 [N,H,W,3], texts)])."""
+    from platekit.train import rec_data as rd
+
+    h, w = cfg.input_size
+    size = (w, h)
+    cache = os.path.expanduser(cfg.data.cache_dir) if cfg.data.cache_dir else None
+    ctxs, quads, texts, margins = [], [], [], []
+    for sc in cfg.data.train:
+        src = rd.Source(sc.path, sc.kind, sc.split, sc.val_fraction, sc.mode, sc.limit)
+        samples = rd.load_samples(src, cfg.region)
+        modes = ["corners", "bbox"] if sc.mode == "mix" else [sc.mode]
+        for mode in modes:
+            t0 = time.time()
+            x, q, t = rd.context_crops(samples, size, mode, cache)
+            has_c = np.array([s.corners is not None and mode == "corners" for s in samples])
+            ctxs.append(x)
+            quads.append(q)
+            texts += t
+            margins.append(np.where(has_c, cfg.crop_margin, 0.0))
+            echo(f"train source {sc.path} [{mode}]: {len(t)} plates ({time.time() - t0:.1f} s)")
+    pool = None
+    if ctxs:
+        if len({c.shape[1:] for c in ctxs}) > 1:
+            raise PlatekitError("internal: context crops of different sizes")
+        pool = rd.RealPool(np.concatenate(ctxs), np.concatenate(quads), texts, np.concatenate(margins))
+    synth, ratio = None, 0.0
+    if cfg.data.synthetic is not None:
+        from platekit.synth.generator import PlateSynth
+
+        sy = cfg.data.synthetic
+        synth = PlateSynth(formats=tuple(sy.formats), size=size, difficulty=sy.difficulty, seed=cfg.seed,
+                           weights=sy.weights, crop_margin=cfg.crop_margin)
+        ratio = sy.ratio
+        if sy.pool:
+            key = {"formats": sy.formats, "weights": sy.weights, "d": sy.difficulty, "size": size, "m": cfg.crop_margin}
+            gen = rd.synth_pool(synth, sy.pool, cfg.seed, cache, key, echo)
+            synth = gen
+    if pool is None and synth is None:
+        raise PlatekitError("no training data: give data.train sources and/or data.synthetic")
+    n = cfg.data.steps_per_epoch * cfg.data.batch_size
+    train = rd.make_train_stream(pool, synth, ratio, size, cfg.data.augment, n, cfg.seed)
+    vals = []
+    for sc in cfg.data.val:
+        src = rd.Source(sc.path, sc.kind, sc.split, sc.val_fraction, sc.mode, sc.limit)
+        samples = rd.load_samples(src, cfg.region)
+        base = sc.name or os.path.basename(os.path.normpath(sc.path)) + ("" if sc.split == "all" else f"_{sc.split}")
+        is_scene = any(s.corners is not None or s.box is not None for s in samples)
+        modes = ["corners", "bbox"] if is_scene else ["whole"]
+        for mode in modes:
+            x, t = rd.eval_crops(samples, size, mode, cfg.crop_margin, cache)
+            vals.append((f"{base}_{mode}" if is_scene else base, x, t))
+            echo(f"val set {vals[-1][0]}: {len(t)} plates")
+    if cfg.data.synthetic is not None and cfg.data.synthetic.val_samples:
+        from platekit.synth.generator import PlateSynth
+
+        vs = PlateSynth(formats=tuple(cfg.data.synthetic.formats), size=size, difficulty=cfg.data.synthetic.difficulty,
+                        seed=10_000 + cfg.seed, crop_margin=cfg.crop_margin)
+        rng = np.random.default_rng(12345)
+        ims, ts = zip(*[vs.sample(rng)[:2] for _ in range(cfg.data.synthetic.val_samples)], strict=True)
+        vals.append(("synthetic", np.stack(ims), list(ts)))
+    return train, vals
+
+
+# --- fit ---------------------------------------------------------------------------------------
+
+
+def fit(cfg: RecognizerTrainConfig, echo=print) -> dict:
+    """Train; -> summary dict (best checkpoint, .pt export of it, metrics, minutes)."""
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from platekit.models.registry import create_model, list_models, model_kind, save_checkpoint
+    from platekit.train.rec_data import collate
+
+    L = _lightning()  # noqa: N806
+    torch.set_num_threads(cfg.trainer.num_threads)
+    torch.set_flush_denormal(True)
+    L.seed_everything(cfg.seed, workers=True)
+    if cfg.model not in list_models() or model_kind(cfg.model) != "recognizer":
+        import difflib
+
+        known = list_models("recognizer")
+        close = difflib.get_close_matches(cfg.model, known, n=1)
+        raise PlatekitError(f"unknown recognizer {cfg.model!r}" + (f"; did you mean {close[0]!r}?" if close else
+                                                                   f"; known: {', '.join(known)}"))
+    try:
+        model = create_model(cfg.model, region=cfg.region, input_size=tuple(cfg.input_size), **cfg.model_args)
+    except TypeError as e:
+        raise PlatekitError(f"model_args for {cfg.model}: {e}") from None
+    if cfg.init_from:
+        k, n = init_from_checkpoint(model, cfg.init_from)
+        echo(f"init_from {cfg.init_from}: {k} of {n} tensors loaded")
+    n_params = sum(p.numel() for n_, p in model.named_parameters() if not n_.startswith("mae_decoder."))
+    echo(f"model {cfg.model}: {n_params / 1e6:.3f} M parameters, input {cfg.input_size}, decoder {model.decoder}")
+
+    train_ds, vals = build_data(cfg, echo)
+    if not vals:
+        raise PlatekitError("no validation data: give data.val sources or data.synthetic.val_samples")
+    dl = DataLoader(train_ds, batch_size=cfg.data.batch_size, collate_fn=collate, num_workers=cfg.data.num_workers,
+                    persistent_workers=cfg.data.num_workers > 0)
+
+    def _val_loader(x, t):
+        ds = TensorDataset(torch.from_numpy(x), torch.arange(len(t)))
+        return DataLoader(ds, batch_size=128, collate_fn=lambda b: (torch.stack([i[0] for i in b]),
+                                                                    [t[int(i[1])] for i in b]))
+
+    val_dls = [_val_loader(x, t) for _, x, t in vals]
+    val_names = [v[0] for v in vals]
+    meta = {
+        "config": cfg.model_dump(mode="json"), "region": cfg.region, "alphabet": model.alphabet if hasattr(model, "alphabet") else None,
+        "crop_margin": cfg.crop_margin, "input_size": list(cfg.input_size), "decoder": model.decoder,
+        "params": n_params, "val_sets": val_names,
+    }
+    module = build_module(model, cfg, val_names, meta)
+    os.makedirs(cfg.out_dir, exist_ok=True)
+    ckpt_cb = L.pytorch.callbacks.ModelCheckpoint(dirpath=os.path.join(cfg.out_dir, "checkpoints"), filename="best",
+                                                  monitor="val/plate_acc", mode="max", save_top_k=1, save_last=True)
+    callbacks = [ckpt_cb, L.pytorch.callbacks.LearningRateMonitor("step")]
+    if cfg.logger == "tensorboard":
+        logger = L.pytorch.loggers.TensorBoardLogger(cfg.out_dir, name="logs")
+    elif cfg.logger == "csv":
+        logger = L.pytorch.loggers.CSVLogger(cfg.out_dir, name="logs")
+    else:
+        logger = False
+    tc = cfg.trainer
+    trainer = L.Trainer(
+        max_epochs=tc.max_epochs, max_steps=tc.max_steps,
+        max_time={"minutes": tc.max_time_minutes} if tc.max_time_minutes else None,
+        accelerator=tc.accelerator, devices=tc.devices, strategy=tc.strategy, precision=tc.precision,
+        num_nodes=tc.num_nodes, log_every_n_steps=tc.log_every_n_steps, val_check_interval=tc.val_check_interval,
+        limit_train_batches=tc.limit_train_batches, limit_val_batches=tc.limit_val_batches,
+        enable_progress_bar=tc.enable_progress_bar, deterministic=tc.deterministic,
+        gradient_clip_val=cfg.optim.grad_clip, callbacks=callbacks, logger=logger, default_root_dir=cfg.out_dir,
+        num_sanity_val_steps=0,
+    )
+    t0 = time.time()
+    trainer.fit(module, train_dataloaders=dl, val_dataloaders=val_dls)
+    minutes = (time.time() - t0) / 60
+    best = ckpt_cb.best_model_path or ckpt_cb.last_model_path
+    if best:
+        state = torch.load(best, map_location="cpu", weights_only=False)["state_dict"]
+        module.load_state_dict(state)
+    metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
+    pt = os.path.join(cfg.out_dir, "best.pt")
+    save_checkpoint(pt, model, **meta, train_minutes=minutes, best_val_plate_acc=float(ckpt_cb.best_model_score or 0))
+    summary = {"best_ckpt": best, "pt": pt, "train_minutes": round(minutes, 2), "params": n_params,
+               "best_val_plate_acc": float(ckpt_cb.best_model_score or 0), "last_metrics": metrics}
+    echo(f"done in {minutes:.1f} min; best val/plate_acc {summary['best_val_plate_acc']:.4f}; {pt}")
+    return summary

@@ -1,0 +1,144 @@
+"""Every registered recognizer: shapes, no NaN, gradients everywhere, checkpoint round trip, decoding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from platekit.core.ctc_decode import ctc_decode_constrained
+from platekit.core.formats import get_region
+from platekit.core.tokenizer import CTCTokenizer
+from platekit.models.recognizers import decode_logits
+from platekit.models.registry import create_model, list_models, load_checkpoint, save_checkpoint
+
+torch.set_num_threads(1)
+
+# small settings per known family so the whole file stays fast; unknown models use their defaults
+TINY = {
+    "multihead": dict(input_size=(32, 96), backbone="mobilenetv3_small_050"),
+    "multihead_lstm": dict(input_size=(32, 96), widths=(8, 16, 16, 24), hidden=16),
+    "crnn_ctc": dict(input_size=(32, 96), widths=(8, 16, 16, 24), hidden=16),
+    "maskocr_tiny": dict(input_size=(32, 96), embed_dim=32, depth=1, heads=2, dec_depth=1),
+    "maskocr_base": dict(input_size=(32, 96), embed_dim=32, depth=1, heads=2, dec_depth=1),
+}
+RECOGNIZERS = list_models("recognizer")
+
+
+def make(name: str, region: str = "cn") -> torch.nn.Module:
+    torch.manual_seed(0)
+    return create_model(name, region=region, **TINY.get(name, {}))
+
+
+def batch(model, n: int = 3, seed: int = 0) -> torch.Tensor:
+    h, w = model.input_size
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(0, 256, (n, h, w, 3), dtype=torch.uint8, generator=g)
+
+
+def test_the_three_families_are_registered():
+    assert {"multihead", "multihead_lstm", "crnn_ctc"} <= set(RECOGNIZERS)
+
+
+@pytest.mark.parametrize("name", RECOGNIZERS)
+@pytest.mark.parametrize("region", ["cn", "ru"])
+def test_output_shape_and_no_nan(name, region):
+    m = make(name, region).eval()
+    r = get_region(region)
+    with torch.no_grad():
+        y = m(batch(m))
+    assert m.decoder in ("slots", "ctc")
+    assert torch.isfinite(y).all()
+    if m.decoder == "slots":
+        assert y.shape == (3, r.n_slots, len(r.alphabet) + 1)
+    else:
+        assert y.shape[0] == 3 and y.shape[2] == len(r.alphabet) + 2 and y.shape[1] >= 2 * r.n_slots + 1
+    texts, cps = decode_logits(m, y)
+    assert len(texts) == 3 and all(len(c) == len(t) for t, c in zip(texts, cps, strict=True))
+    ctexts, _ = decode_logits(m, y, constrained=True)
+    assert all(r.guess_format(t) is not None for t in ctexts)  # constrained decoding is always a valid plate
+
+
+@pytest.mark.parametrize("name", RECOGNIZERS)
+def test_gradients_reach_every_parameter(name):
+    m = make(name).train()
+    y = m(batch(m, 4))
+    (y.float().log_softmax(-1)[..., 0].sum() + y.float().pow(2).mean()).backward()
+    missing = [n for n, p in m.named_parameters() if p.requires_grad and (p.grad is None or not p.grad.abs().sum() > 0)]
+    assert not missing, f"no gradient for {missing[:5]}"
+
+
+@pytest.mark.parametrize("name", RECOGNIZERS)
+def test_checkpoint_round_trip(name, tmp_path):
+    m = make(name).eval()
+    x = batch(m)
+    path = str(tmp_path / "m.pt")
+    save_checkpoint(path, m, region="cn", crop_margin=0.05)
+    m2, meta = load_checkpoint(path)
+    assert meta["crop_margin"] == 0.05 and type(m2) is type(m)
+    with torch.no_grad():
+        torch.testing.assert_close(m(x), m2(x))
+
+
+def test_slot_charsets_first_restricts_slot0_to_provinces():
+    m = create_model("multihead", input_size=(32, 96), slot_charsets="first").eval()
+    with torch.no_grad():
+        texts, _ = m.decode(m(batch(m, 8)))
+    r = get_region("cn")
+    assert all(t[0] in r.formats[0].patterns[0][0] for t in texts if t)
+    assert all(all(c not in r.formats[0].patterns[0][0] for c in t[1:]) for t in texts)
+
+
+def _path_probs(path: list[int], c: int, sharp: float = 0.9) -> np.ndarray:
+    p = np.full((len(path), c), (1 - sharp) / (c - 1))
+    p[np.arange(len(path)), path] = sharp
+    return p
+
+
+def test_ctc_constrained_matches_greedy_on_a_clean_path_and_fixes_a_bad_slot():
+    r = get_region("cn")
+    tok = CTCTokenizer.for_region(r)
+    ids = [r.alphabet.index(c) + 1 for c in "皖A11345"]
+    path = [0, ids[0], 0, ids[1], 0, ids[2], 0, ids[3], 0, ids[4], ids[5], 0, ids[6], 0]
+    p = _path_probs(path, tok.num_classes)[None]
+    assert tok.decode(p)[0] == ["皖A11345"]
+    texts, cps, fmts = ctc_decode_constrained(p, r)
+    assert texts == ["皖A11345"] and fmts == ["cn-blue"] and len(cps[0]) == 7
+    # the letter slot (frame 3) looks more like the digit '1' than like 'A'
+    bad = p.copy()
+    one = r.alphabet.index("1") + 1
+    bad[0, 3] = 0.01
+    bad[0, 3, one] = 0.6
+    bad[0, 3, ids[1]] = 0.39
+    bad[0, 4] = bad[0, 3]
+    assert tok.decode(bad)[0][0][1] == "1"  # greedy reads a digit in the letter slot
+    assert ctc_decode_constrained(bad, r)[0] == ["皖A11345"]
+
+
+def test_ctc_constrained_is_the_best_valid_path_by_brute_force():
+    """Tiny alphabet, all paths enumerated: the Viterbi result is the best valid path."""
+    import itertools
+
+    from platekit.core.formats import PlateFormat, Region
+
+    fmt = PlateFormat("t", "t", (("AB", "12"), ("AB", "12", "12")))
+    region = Region("t", (fmt,), "AB12", "_", 3)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        p = rng.dirichlet(np.ones(6) * 0.5, size=5)[None]  # [1, T=5, C=6]
+        lp = np.log(p[0])
+        best, best_text = -np.inf, None
+        for path in itertools.product(range(6), repeat=5):
+            if 5 in path:  # OOV
+                continue
+            text, prev = [], 0
+            for i in path:
+                if i != 0 and i != prev:
+                    text.append("AB12"[i - 1])
+                prev = i
+            t = "".join(text)
+            if fmt.validate(t):
+                s = sum(lp[k, i] for k, i in enumerate(path))
+                if s > best:
+                    best, best_text = s, t
+        assert ctc_decode_constrained(p, region)[0] == [best_text]
