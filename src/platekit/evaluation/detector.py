@@ -172,3 +172,135 @@ def gallery(
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     cv2.imwrite(path, cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
     return path
+
+
+# ------------------------------------------------------------------------------------ run a model
+class DetectorRunner:
+    """A detector checkpoint (.ckpt/.pt, torch) or .onnx (onnxruntime) -> raw [A, 13] per letterboxed image."""
+
+    def __init__(self, path: str, threads: int = 1, input_size: tuple[int, int] | None = None):
+        from platekit.errors import PlatekitError
+
+        self.path = str(path)
+        if not os.path.isfile(self.path):
+            raise PlatekitError(f"{path}: detector model not found")
+        if self.path.endswith(".onnx"):
+            import json
+
+            import onnxruntime as ort
+
+            meta_path = os.path.splitext(self.path)[0] + ".json"
+            if not os.path.isfile(meta_path):
+                raise PlatekitError(f"{path}: sidecar {os.path.basename(meta_path)} not found next to the model")
+            with open(meta_path, encoding="utf-8") as f:
+                self.meta = json.load(f)
+            if input_size and tuple(input_size) != tuple(self.meta["input_size"]):
+                raise PlatekitError("an ONNX detector has a fixed input size; re-export to change it")
+            so = ort.SessionOptions()
+            so.intra_op_num_threads = threads
+            so.inter_op_num_threads = 1
+            so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+            so.add_session_config_entry("session.set_denormal_as_zero", "1")
+            so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            so.log_severity_level = 3
+            self.sess = ort.InferenceSession(self.path, so, providers=["CPUExecutionProvider"])
+            self.input_size = tuple(self.meta["input_size"])
+            self.model = None
+        else:
+            import torch
+
+            from platekit.models.registry import load_checkpoint
+
+            torch.set_num_threads(threads)
+            torch.set_flush_denormal(True)
+            try:
+                self.model, self.meta = load_checkpoint(self.path)
+            except (ValueError, RuntimeError, KeyError) as e:
+                raise PlatekitError(f"{path}: cannot load detector checkpoint ({str(e)[:200]})") from None
+            if input_size:
+                self.model.input_size = tuple(input_size)
+            self.input_size = tuple(self.model.input_size)
+        self.score_threshold = float(self.meta.get("score_threshold", 0.4))
+        self.nms_iou = float(self.meta.get("nms_iou", 0.4))
+
+    def raw(self, batch: np.ndarray) -> np.ndarray:
+        """uint8 [N, H, W, 3] letterboxed -> [N, A, 13]."""
+        if self.model is None:
+            return self.sess.run(None, {"image": batch})[0]
+        import torch
+
+        with torch.inference_mode():
+            return self.model.forward_export(torch.from_numpy(batch)).numpy()
+
+    def detect(self, image: np.ndarray, score_threshold: float, nms_iou: float) -> np.ndarray:
+        """RGB scene -> kept detections [K, 13] in scene pixels."""
+        from platekit.train.detector import letterbox
+
+        lb, s = letterbox(image, self.input_size)
+        d = postprocess(self.raw(lb[None])[0], score_threshold, nms_iou).copy()
+        d[:, 1:] /= s
+        return d
+
+
+def evaluate_detector(
+    runner: DetectorRunner,
+    records: list[dict],
+    threshold: float | None = None,
+    nms_iou: float | None = None,
+    out_dir: str | None = None,
+    gallery_max: int = 24,
+) -> dict:
+    """records: {path, boxes, corners|None} in scene pixels -> metrics (+ galleries in out_dir)."""
+    import time
+
+    from platekit.core.image import load_image
+
+    thr = runner.score_threshold if threshold is None else threshold
+    iou = runner.nms_iou if nms_iou is None else nms_iou
+    dets, gts, times = [], [], []
+    misses, fps = [], []
+    for rec in records:
+        img = load_image(rec["path"])
+        t0 = time.perf_counter()
+        d = runner.detect(img, min(0.05, thr), iou)
+        times.append(time.perf_counter() - t0)
+        corners = np.asarray(rec["corners"], np.float32).reshape(-1, 4, 2) if rec.get("corners") else None
+        gt = ImageGT(np.asarray(rec["boxes"], np.float32).reshape(-1, 4), corners, rec["path"])
+        dets.append(d)
+        gts.append(gt)
+        r = match(d, gt)
+        above = r.scores >= thr
+        n_fn = gt.boxes.shape[0] - int((r.tp & above).sum())
+        if n_fn and len(misses) < gallery_max:
+            misses.append((img, d, gt))
+        if (~r.tp & above).any() and len(fps) < gallery_max:
+            fps.append((img, d, gt))
+    m = summarize(dets, gts, thr)
+    m["nms_iou"] = iou
+    m["input_size"] = list(runner.input_size)
+    m["ms_per_image_median"] = float(np.median(times) * 1000) if times else None
+    m["model"] = runner.path
+    if out_dir:
+        import json
+
+        m["gallery_misses"] = gallery(misses, os.path.join(out_dir, "misses.jpg"), thr)
+        m["gallery_false_positives"] = gallery(fps, os.path.join(out_dir, "false_positives.jpg"), thr)
+        os.makedirs(out_dir, exist_ok=True)
+        with open(os.path.join(out_dir, "report.json"), "w", encoding="utf-8") as f:
+            json.dump(m, f, indent=2)
+    return m
+
+
+def bench_scene(runner: DetectorRunner, image: np.ndarray, n: int = 50) -> dict:
+    """ms per scene (letterbox + model + threshold/NMS), median and min over n runs after 5 warm-ups."""
+    import time
+
+    for _ in range(5):
+        runner.detect(image, runner.score_threshold, runner.nms_iou)
+    ts = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        runner.detect(image, runner.score_threshold, runner.nms_iou)
+        ts.append(time.perf_counter() - t0)
+    return {"ms_median": float(np.median(ts) * 1000), "ms_min": float(np.min(ts) * 1000), "runs": n,
+            "image": list(image.shape[:2])}

@@ -79,8 +79,9 @@ def export_detector(
     out.parent.mkdir(parents=True, exist_ok=True)
     h, w = model.input_size
     dummy = torch.full((1, h, w, 3), 114, dtype=torch.uint8)
+    wrapper = _Export(model).eval()  # a wrapper left in train mode would flip the model back to train after export
     torch.onnx.export(
-        _Export(model),
+        wrapper,
         (dummy,),
         str(out),
         input_names=["image"],

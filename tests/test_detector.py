@@ -1,0 +1,225 @@
+"""Plate detector: shapes, assignment, loss falls on a tiny set, flip keeps corners consistent, NMS,
+metrics, ONNX export parity. Tiny models and generated images only (plus a skipped-if-absent data test)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from platekit.core.geometry import order_corners
+from platekit.evaluation.detector import ImageGT, average_precision, match, postprocess, summarize
+from platekit.models.registry import create_model
+from platekit.train.detector import (
+    DetDataConfig,
+    DetLossConfig,
+    assign,
+    augment,
+    collate,
+    detection_loss,
+    hflip,
+    letterbox,
+)
+
+DATA = Path(__file__).parents[1].parent / "shared" / "data"
+ROOT = Path(__file__).parents[1]
+torch.set_num_threads(1)
+
+
+def tiny(size: int = 64):
+    torch.manual_seed(0)
+    return create_model(
+        "plate_detector", backbone="mobilenetv4_conv_small_050", width=16, bifpn_repeats=1, head_convs=1,
+        input_size=(size, size),
+    )
+
+
+def scene(rng: np.random.Generator, size: int = 64):
+    """A noisy background with one tilted bright 'plate' quad -> (image, box [1,4], corners [1,4,2])."""
+    img = rng.integers(0, 90, (size, size, 3), dtype=np.uint8)
+    w, h = rng.uniform(0.3, 0.5) * size, rng.uniform(0.1, 0.18) * size
+    cx, cy = rng.uniform(w / 2 + 2, size - w / 2 - 2), rng.uniform(h / 2 + 2, size - h / 2 - 2)
+    sk = rng.uniform(-0.15, 0.15) * h
+    c = np.array([[cx - w / 2, cy - h / 2 + sk], [cx + w / 2, cy - h / 2 - sk],
+                  [cx + w / 2, cy + h / 2 - sk], [cx - w / 2, cy + h / 2 + sk]], np.float32)
+    cv2.fillPoly(img, [c.round().astype(np.int32)], (240, 240, 40))
+    box = np.array([[c[:, 0].min(), c[:, 1].min(), c[:, 0].max(), c[:, 1].max()]], np.float32)
+    return img, box, c[None]
+
+
+def test_shapes_and_export_contract():
+    m = tiny().eval()
+    x = torch.randint(0, 256, (2, 64, 64, 3), dtype=torch.uint8)
+    out = m(x)
+    a = 8 * 8 + 4 * 4 + 2 * 2  # strides 8, 16, 32
+    assert out["logits"].shape == (2, a)
+    assert out["boxes"].shape == (2, a, 4) and out["corners"].shape == (2, a, 8)
+    assert out["points"].shape == (a, 2) and out["strides"].shape == (a,)
+    det = m.forward_export(x)
+    assert det.shape == (2, a, 13) and det.dtype == torch.float32
+    assert ((det[..., 0] >= 0) & (det[..., 0] <= 1)).all()
+    assert (det[..., 3] >= det[..., 1]).all() and (det[..., 4] >= det[..., 2]).all()  # x2 >= x1, y2 >= y1
+
+
+def test_assign_gives_every_plate_a_location():
+    m = tiny(96).eval()
+    out = m(torch.zeros(1, 96, 96, 3, dtype=torch.uint8))
+    boxes = torch.tensor([[[10.0, 10, 30, 16], [50, 60, 90, 80], [0, 0, 0, 0]]])
+    t = {"boxes": boxes, "valid": torch.tensor([[True, True, False]])}
+    pos, gi = assign(out["points"], out["strides"], t, DetLossConfig())
+    for j in (0, 1):
+        sel = pos[0] & (gi[0] == j)
+        assert sel.any(), f"plate {j} got no positive location"
+        p = out["points"][sel]
+        b = boxes[0, j]
+        assert ((p[:, 0] - (b[0] + b[2]) / 2).abs() <= 2.5 * 32).all()
+    assert not (pos[0] & (gi[0] == 2)).any()
+
+
+def test_loss_falls_on_tiny_set():
+    rng = np.random.default_rng(0)
+    batch = [scene(rng) for _ in range(8)]
+    images, targets = collate([(i, b, c, np.ones(1, np.float32)) for i, b, c in batch])
+    m = tiny().train()
+    opt = torch.optim.AdamW(m.parameters(), 3e-3)
+    cfg = DetLossConfig()
+    losses = []
+    for _ in range(40):
+        loss = detection_loss(m(images), targets, cfg)
+        opt.zero_grad()
+        loss["loss"].backward()
+        opt.step()
+        losses.append(float(loss["loss"]))
+    assert np.mean(losses[-5:]) < 0.6 * np.mean(losses[:3]), losses
+
+
+def test_corner_loss_is_masked_without_corners():
+    rng = np.random.default_rng(1)
+    img, box, c = scene(rng)
+    m = tiny().train()
+    out = m(torch.from_numpy(img[None]))
+    far = c + 1000  # nonsense corners must not matter when has_corners = 0
+    _, t0 = collate([(img, box, c, np.zeros(1, np.float32))])
+    _, t1 = collate([(img, box, far, np.zeros(1, np.float32))])
+    l0, l1 = detection_loss(out, t0, DetLossConfig()), detection_loss(out, t1, DetLossConfig())
+    assert float(l0["kp"]) == 0.0 and float(l0["loss"]) == pytest.approx(float(l1["loss"]))
+
+
+def test_flip_keeps_corners_consistent():
+    rng = np.random.default_rng(2)
+    img, box, c = scene(rng, 96)
+    # paint a marker inside the plate near its left-top corner: after the flip it must sit near 'rt'
+    lt = c[0, 0] + (c[0, 2] - c[0, 0]) * 0.15
+    cv2.circle(img, tuple(int(v) for v in lt), 2, (255, 0, 0), -1)
+    f_img, f_box, f_c = hflip(img, box, c)
+    np.testing.assert_allclose(f_c[0], order_corners(f_c[0]), atol=1e-5)  # still lt, rt, rb, lb
+    assert f_box[0, 0] < f_box[0, 2]
+    ys, xs = np.where((f_img[..., 0] == 255) & (f_img[..., 1] == 0))
+    marker = np.array([xs.mean(), ys.mean()])
+    d = np.linalg.norm(f_c[0] - marker, axis=1)
+    assert d.argmin() == 1  # the old left-top corner is the new right-top
+    b_img, b_box, b_c = hflip(f_img, f_box, f_c)
+    np.testing.assert_array_equal(b_img, img)
+    np.testing.assert_allclose(b_c, c, atol=1e-4)
+    np.testing.assert_allclose(b_box, box, atol=1e-4)
+
+
+def test_augment_keeps_labels_on_the_plate():
+    rng = np.random.default_rng(3)
+    img, box, c = scene(rng, 200)
+    rec = {"height": 200, "width": 200, "boxes": box.tolist(), "corners": c.tolist()}
+    cfg = DetDataConfig(train_size=96, color_p=0, blur_p=0, noise_p=0, jpeg_p=0, focus_p=1.0, flip_p=0.5)
+    hits = 0
+    for i in range(10):
+        crop, b, cc, h = augment(img, 1.0, rec, cfg, (128, 128), np.random.default_rng(i))
+        assert crop.shape == (96, 96, 3) and crop.dtype == np.uint8
+        for q in cc:  # the plate colour sits inside the labelled quad
+            mask = np.zeros(crop.shape[:2], np.uint8)
+            cv2.fillPoly(mask, [q.round().astype(np.int32)], 1)
+            inner = crop[mask.astype(bool)]
+            if len(inner) > 10:
+                assert (inner[:, 2] < 120).mean() > 0.7  # yellow plate: low blue
+                hits += 1
+            np.testing.assert_allclose(q, order_corners(q), atol=1e-4)
+    assert hits >= 5
+
+
+def test_nms_and_postprocess():
+    raw = np.zeros((4, 13), np.float32)
+    raw[:, 1:5] = [[10, 10, 50, 20], [11, 10, 51, 20], [100, 100, 140, 110], [0, 0, 5, 5]]
+    raw[:, 0] = [0.9, 0.8, 0.7, 0.1]
+    kept = postprocess(raw, 0.3, 0.4)
+    assert kept[:, 0].tolist() == pytest.approx([0.9, 0.7])  # duplicate suppressed, low score dropped
+
+
+def test_metrics_on_known_detections():
+    gt = ImageGT(np.array([[10, 10, 50, 20], [100, 100, 140, 110]], np.float32),
+                 np.array([[[10, 10], [50, 10], [50, 20], [10, 20]], [[100, 100], [140, 100], [140, 110], [100, 110]]],
+                          np.float32))
+
+    def row(s, b, corners):
+        return np.concatenate([[s], b, np.asarray(corners).reshape(-1)]).astype(np.float32)
+
+    perfect = np.stack([row(0.9, gt.boxes[i], gt.corners[i]) for i in range(2)])
+    m = summarize([perfect], [gt], 0.5)
+    assert m["ap50"] == pytest.approx(1.0) and m["recall"] == 1.0 and m["precision"] == 1.0
+    assert m["corner_error_mean"] == pytest.approx(0.0)
+    shifted = perfect.copy()
+    shifted[0, 5:13] += 4.0  # corners off by (4, 4): |.| = 5.657 px on a 40 px wide plate
+    fp = row(0.95, [200, 200, 240, 210], np.zeros(8))
+    m2 = summarize([np.vstack([shifted, fp])], [gt], 0.5)
+    assert m2["precision"] == pytest.approx(2 / 3) and m2["recall"] == 1.0
+    assert m2["corner_error_mean"] == pytest.approx((np.hypot(4, 4) / 40 + 0) / 2, rel=1e-4)
+    assert average_precision([match(np.vstack([shifted, fp]), gt)]) < 1.0
+    assert m2["recall_at_p99"] == 0.0  # the best-scored detection is false: no threshold reaches 99%
+
+
+def test_letterbox_rule():
+    img = np.zeros((100, 50, 3), np.uint8)
+    lb, s = letterbox(img, (64, 64))
+    assert s == pytest.approx(0.64) and lb.shape == (64, 64, 3)
+    assert (lb[:, 32:] == 114).all() and (lb[:, :32] == 0).all()
+
+
+def test_onnx_export_matches_torch(tmp_path):
+    pytest.importorskip("onnxruntime")
+    import onnxruntime as ort
+
+    from platekit.export.detector import export_detector
+
+    m = tiny().eval()
+    p = export_detector(m, tmp_path / "det.onnx", score_threshold=0.3, nms_iou=0.45)
+    meta = json.loads(p.with_suffix(".json").read_text())
+    assert meta["kind"] == "detector" and meta["input_size"] == [64, 64] and meta["pad_value"] == 114
+    assert meta["letterbox"] == "top-left" and meta["score_threshold"] == 0.3 and meta["nms_iou"] == 0.45
+    x = np.random.default_rng(0).integers(0, 256, (3, 64, 64, 3), dtype=np.uint8)  # batch 3: dynamic axis
+    so = ort.SessionOptions()
+    so.add_session_config_entry("session.set_denormal_as_zero", "1")
+    y = ort.InferenceSession(str(p), so, providers=["CPUExecutionProvider"]).run(None, {"image": x})[0]
+    with torch.no_grad():
+        ref = m.forward_export(torch.from_numpy(x)).numpy()
+    assert y.shape == ref.shape == (3, 84, 13)
+    np.testing.assert_allclose(y, ref, atol=1e-3, rtol=1e-3)
+
+
+def test_config_file_loads():
+    from platekit.train.config import load_config
+    from platekit.train.detector import DetectorTrainConfig
+
+    cfg = load_config(DetectorTrainConfig, ROOT / "configs" / "det_mnv4s.yaml", ["trainer.max_epochs=1"])
+    assert cfg.trainer.max_epochs == 1 and cfg.model.name == "plate_detector"
+
+
+@pytest.mark.skipif(not (DATA / "ccpd2019_base").is_dir(), reason="real data not present at ../shared/data")
+def test_ccpd_split_matches_project_split():
+    from platekit.train.detector import ccpd_split
+
+    tr, va = ccpd_split(str(DATA / "ccpd2019_base"), 0.2)
+    assert (len(tr), len(va)) == (1382, 342)
+    assert not {r["text"] for r in tr} & {r["text"] for r in va}
+    c = np.asarray(va[0]["corners"][0])
+    np.testing.assert_allclose(c, order_corners(c))
