@@ -169,3 +169,40 @@ def test_reading_never_imports_torch(models):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == [1, False]
+
+
+def _ccpd_name(i: int, box) -> str:
+    x1, y1, x2, y2 = box
+    idx = [0, 0] + [(i * 7 + k) % 34 for k in range(5)]
+    corners = f"{x2}&{y2}_{x1}&{y2}_{x1}&{y1}_{x2}&{y1}"
+    return f"02-90_90-{x1}&{y1}_{x2}&{y2}-{corners}-{'_'.join(map(str, idx))}-100-10.jpg"
+
+
+def test_bench_cli_on_toy_data(models, tmp_path):
+    import cv2
+    from typer.testing import CliRunner
+
+    from platekit.cli.main import app
+
+    data = tmp_path / "ccpd"
+    data.mkdir()
+    for i in range(40):
+        box = (60 + i, 100, 160 + i, 130)
+        cv2.imwrite(str(data / _ccpd_name(i, box)), scene(240, 320, box=box, seed=i)[..., ::-1])
+    md, js = tmp_path / "bench.md", tmp_path / "bench.json"
+    md.write_text("# Benchmarks\n\nhand-written intro stays\n")
+    args = ["bench", str(data), "--threads", "1,2", "--detector", str(models["det"]), "--recognizer",
+            str(models["slots"]), "--zoo", str(models["slots"]), "--no-baseline", "--write", str(md), "--json", str(js)]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    out = json.loads(js.read_text())
+    assert [r["threads"] for r in out["runs"]] == [1, 2]
+    n_val = out["runs"][0]["images"]
+    assert 0 < n_val < 40 and out["runs"][0]["detected"] == 1.0  # toy detector finds every white plate
+    for k in ("decode", "detect", "rectify", "read", "total"):
+        assert out["runs"][0][f"{k}_p50"] <= out["runs"][0][f"{k}_p95"]
+    assert out["zoo"][0]["kind"] == "recognizer" and out["zoo"][0]["n"] == n_val
+    text = md.read_text()
+    assert "hand-written intro stays" in text and "<!-- bench:stages -->" in text and "| 2 |" in text
+    CliRunner().invoke(app, args)  # a second run replaces the sections instead of appending
+    assert md.read_text().count("<!-- bench:stages -->") == 1

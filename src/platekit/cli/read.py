@@ -140,8 +140,11 @@ def read_cmd(
     threads: int = typer.Option(1, "--threads", min=1, help="onnxruntime intra-op threads."),
 ) -> None:
     """Find and read licence plates in images, folders and videos."""
+    import cv2
+
     from platekit.inference.reader import Reader
 
+    cv2.setNumThreads(threads)  # OpenCV resize/warp share the same thread budget
     reader = Reader(
         region=region.value, detector=detector, recognizer=recognizer, threads=threads,
         min_confidence=min_confidence, crops=crops,
