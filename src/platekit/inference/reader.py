@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Iterable, Sequence
 
+import cv2
 import numpy as np
 
 from platekit.core.geometry import rectify
@@ -103,8 +104,8 @@ class Reader:
 
     def _crops(self, image: np.ndarray, dets: list[Detection], rec: Recognizer) -> list[np.ndarray]:
         h, w = rec.input_size
-        if self.detector is None:  # crop mode: plain resize, no margin to add
-            return [rectify(image, self._corners(d), (w, h), 0.0) for d in dets]
+        if self.detector is None:  # crop mode: plain resize (as the recognizers' eval crops)
+            return [cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA) for _ in dets]
         return [rectify(image, self._corners(d), (w, h), rec.crop_margin) for d in dets]
 
     @staticmethod
