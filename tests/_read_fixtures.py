@@ -79,13 +79,14 @@ class TinyCTC(nn.Module):
         return self.fc(x)
 
 
-def make_detector(out_dir: Path) -> Path:
-    path = Path(out_dir) / "toy_det.onnx"
-    export_onnx(ToyDetector(), torch.zeros((1, *DET_SIZE, 3), dtype=torch.uint8), path, "detections")
+def make_detector(out_dir: Path, dynamic_hw: bool = False) -> Path:
+    path = Path(out_dir) / ("toy_det_dyn.onnx" if dynamic_hw else "toy_det.onnx")
+    dummy = torch.zeros((1, *DET_SIZE, 3), dtype=torch.uint8)
+    export_onnx(ToyDetector(), dummy, path, "detections", dynamic_hw=dynamic_hw)
     side = {
         "kind": "detector", "model": "toy_threshold",
         "input": {"height": DET_SIZE[0], "width": DET_SIZE[1], "layout": "NHWC", "dtype": "uint8"},
-        "input_size": list(DET_SIZE), "score_threshold": 0.5, "nms_iou": 0.4,
+        "input_size": list(DET_SIZE), "score_threshold": 0.5, "nms_iou": 0.4, "strides": [8, 16, 32],
         "output": "[N, A, 13] score, x1, y1, x2, y2, lt, rt, rb, lb (x, y) in input pixels",
     }
     path.with_suffix(".json").write_text(json.dumps(side))

@@ -50,6 +50,18 @@ def test_detector_maps_back_to_image_pixels(models, shape, box):
     assert found[0].confidence == pytest.approx(0.9)
 
 
+def test_rect_letterbox_with_dynamic_graph(tmp_path):
+    det = OnnxDetector(make_detector(tmp_path, dynamic_hw=True))
+    assert det.stride == 32
+    img = scene(600, 300, box=(20, 500, 140, 540))  # scale 0.16 -> 96x48 resized -> 96x64 canvas
+    lb, scale = letterbox(img, det.input_size, stride=det.stride)
+    assert lb.shape == (96, 64, 3) and scale == pytest.approx(0.16)
+    found = det.detect(img)
+    assert len(found) == 1
+    np.testing.assert_allclose(found[0].box, (20, 500, 140, 540), atol=1.5 / 0.16)
+    assert OnnxDetector(make_detector(tmp_path)).stride is None  # fixed-size graph: full canvas
+
+
 def test_detector_nothing_found(models):
     assert OnnxDetector(models["det"]).detect(np.zeros((100, 100, 3), np.uint8)) == []
 

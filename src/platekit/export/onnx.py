@@ -32,8 +32,14 @@ class ProbsHead(nn.Module):
         return torch.softmax(self.model(image).float(), dim=-1)
 
 
-def export_onnx(module: nn.Module, dummy: torch.Tensor, out_path: str | os.PathLike, output: str) -> None:
-    """torch -> ONNX (opset 17), input ``image`` with a dynamic batch axis, then onnx.checker."""
+def export_onnx(
+    module: nn.Module, dummy: torch.Tensor, out_path: str | os.PathLike, output: str, dynamic_hw: bool = False
+) -> None:
+    """torch -> ONNX (opset 17), input ``image`` with a dynamic batch axis, then onnx.checker.
+
+    ``dynamic_hw``: height and width dynamic too (fully convolutional detectors: the reader then
+    letterboxes to the smallest stride multiple instead of the full square).
+    """
     import onnx
 
     module.eval()
@@ -46,7 +52,10 @@ def export_onnx(module: nn.Module, dummy: torch.Tensor, out_path: str | os.PathL
             str(out_path),
             input_names=["image"],
             output_names=[output],
-            dynamic_axes={"image": {0: "batch"}, output: {0: "batch"}},
+            dynamic_axes=(
+                {"image": {0: "batch", 1: "height", 2: "width"}, output: {0: "batch", 1: "anchors"}}
+                if dynamic_hw else {"image": {0: "batch"}, output: {0: "batch"}}
+            ),
             opset_version=OPSET,
             dynamo=False,
             do_constant_folding=True,

@@ -15,12 +15,20 @@ from platekit.inference.session import load_sidecar, make_session
 PAD_VALUE = 114
 
 
-def letterbox(image: np.ndarray, size: tuple[int, int], pad: int = PAD_VALUE) -> tuple[np.ndarray, float]:
-    """RGB [h, w, 3] -> ([H, W, 3] image scaled by min(H/h, W/w) at the top-left, pad elsewhere; scale)."""
+def letterbox(
+    image: np.ndarray, size: tuple[int, int], pad: int = PAD_VALUE, stride: int | None = None
+) -> tuple[np.ndarray, float]:
+    """RGB [h, w, 3] -> ([H, W, 3] image scaled by min(H/h, W/w) at the top-left, pad elsewhere; scale).
+
+    ``stride``: shrink the canvas to the resized image rounded up to a multiple of stride (for
+    graphs with dynamic height/width: no compute spent on padding).
+    """
     hh, ww = size
     h, w = image.shape[:2]
     scale = min(hh / h, ww / w)
     nh, nw = min(hh, max(1, round(h * scale))), min(ww, max(1, round(w * scale)))
+    if stride:
+        hh, ww = min(hh, -(-nh // stride) * stride), min(ww, -(-nw // stride) * stride)
     out = np.full((hh, ww, 3), pad, dtype=np.uint8)
     out[:nh, :nw] = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_LINEAR)
     return out, scale
@@ -49,12 +57,16 @@ class OnnxDetector:
         self.nms_iou = float(nms_iou if nms_iou is not None else self.meta.get("nms_iou", 0.4))
         self.max_plates = max_plates
         self.session = make_session(path, threads)
-        self._in = self.session.get_inputs()[0].name
+        inp = self.session.get_inputs()[0]
+        self._in = inp.name
+        # a graph with dynamic H and W is fed the smallest stride-multiple canvas ("rect" letterbox)
+        dynamic = len(inp.shape) == 4 and not all(isinstance(d, int) for d in inp.shape[1:3])
+        self.stride = int(max(self.meta.get("strides", [32]))) if dynamic else None
         self.name = self.meta.get("model", os.path.basename(self.path))
 
     def raw(self, image: np.ndarray) -> tuple[np.ndarray, float]:
         """-> (detections [A, 13] in input pixels, letterbox scale)."""
-        lb, scale = letterbox(image, self.input_size)
+        lb, scale = letterbox(image, self.input_size, stride=self.stride)
         out = self.session.run(None, {self._in: lb[None]})[0]
         return np.asarray(out[0], dtype=np.float32), scale
 
