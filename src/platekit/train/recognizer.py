@@ -282,6 +282,27 @@ def build_data(cfg: RecognizerTrainConfig, echo=print):
 # --- fit ---------------------------------------------------------------------------------------
 
 
+def _progress_callback(L, echo, every: int):  # noqa: N803
+    class Progress(L.Callback):
+        def on_train_start(self, trainer, pl_module):
+            self.t0 = time.time()
+
+        def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+            step = trainer.global_step
+            if step % every == 0 and step:
+                el = time.time() - self.t0
+                total = trainer.estimated_stepping_batches
+                loss = float(outputs["loss"]) if isinstance(outputs, dict) else float(outputs)
+                echo(f"step {step}/{total} loss {loss:.3f} {el / step:.2f} s/step, eta {(total - step) * el / step / 60:.1f} min",
+                     )
+
+        def on_validation_epoch_end(self, trainer, pl_module):
+            m = {k: round(float(v), 4) for k, v in trainer.callback_metrics.items() if k.endswith("plate_acc")}
+            echo(f"epoch {trainer.current_epoch} step {trainer.global_step}: {m}")
+
+    return Progress()
+
+
 def fit(cfg: RecognizerTrainConfig, echo=print) -> dict:
     """Train; -> summary dict (best checkpoint, .pt export of it, metrics, minutes)."""
     import torch
@@ -334,6 +355,8 @@ def fit(cfg: RecognizerTrainConfig, echo=print) -> dict:
     ckpt_cb = L.pytorch.callbacks.ModelCheckpoint(dirpath=os.path.join(cfg.out_dir, "checkpoints"), filename="best",
                                                   monitor="val/plate_acc", mode="max", save_top_k=1, save_last=True)
     callbacks = [ckpt_cb, L.pytorch.callbacks.LearningRateMonitor("step")]
+    if not cfg.trainer.enable_progress_bar:  # plain progress lines for nohup logs
+        callbacks.append(_progress_callback(L, echo, max(1, cfg.trainer.log_every_n_steps * 5)))
     if cfg.logger == "tensorboard":
         logger = L.pytorch.loggers.TensorBoardLogger(cfg.out_dir, name="logs")
     elif cfg.logger == "csv":
