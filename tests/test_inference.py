@@ -218,3 +218,29 @@ def test_bench_cli_on_toy_data(models, tmp_path):
     assert "hand-written intro stays" in text and "<!-- bench:stages -->" in text and "| 2 |" in text
     CliRunner().invoke(app, args)  # a second run replaces the sections instead of appending
     assert md.read_text().count("<!-- bench:stages -->") == 1
+
+
+class SecondLookRecognizer:
+    """First call: an unsure reading; later calls: variant 2 of each plate is read confidently."""
+
+    input_size, crop_margin, region = (16, 48), 0.05, "cn"
+
+    def __init__(self):
+        self.calls = []
+
+    def read(self, crops):
+        self.calls.append(len(crops))
+        if len(self.calls) == 1:
+            return [Reading("皖A11111", 0.5, (0.9,) * 7, "cn") for _ in crops]
+        return [Reading("皖A22222" if k % 6 == 2 else "皖A33333", 0.95 if k % 6 == 2 else 0.2, (0.99,) * 7, "cn")
+                for k in range(len(crops))]
+
+
+def test_refine_uncertain_plates():
+    rec = SecondLookRecognizer()
+    img = np.zeros((60, 80, 3), np.uint8)
+    plates = Reader(detector=FixedDetector(), recognizer=rec, refine_below=0.9).read(img)
+    assert rec.calls == [1, len(Reader.VARIANTS)] and plates[0].text == "皖A22222"
+    rec = SecondLookRecognizer()
+    assert Reader(detector=FixedDetector(), recognizer=rec).read(img)[0].text == "皖A11111"
+    assert rec.calls == [1]  # refine off: one read only

@@ -28,6 +28,7 @@ def bench_cmd(
     write: Path | None = typer.Option(None, "--write", help="Update the tables in this markdown file."),
     json_out: Path | None = typer.Option(None, "--json", help="Write all numbers as JSON here."),
     failures: Path | None = typer.Option(None, "--failures", help="Write misread val images (JSONL) here."),
+    refine_below: float | None = typer.Option(None, "--refine-below", help="Reader refine_below (default: Reader's)."),
 ) -> None:
     """Benchmark `platekit read` on the CCPD by-text validation scenes."""
     import onnxruntime
@@ -50,9 +51,10 @@ def bench_cmd(
     typer.echo(f"{len(records)} val images from {data}; onnxruntime {onnxruntime.__version__}; "
                f"{os.cpu_count()} CPUs; {platform.processor() or platform.machine()}")
 
+    rkw = {} if refine_below is None else {"refine_below": refine_below}
     summaries, fails = [], []
     for t in thread_list:
-        reader = Reader(region=region, detector=detector, recognizer=recognizer, threads=t)
+        reader = Reader(region=region, detector=detector, recognizer=recognizer, threads=t, **rkw)
         st = B.run_reader(reader, records, t, failures=fails if t == thread_list[0] else None)
         summaries.append(st.summary())
         typer.echo(f"threads={t}: end-to-end p50 {summaries[-1]['total_p50']:.2f} ms, "
@@ -75,7 +77,8 @@ def bench_cmd(
         base = B.run_rapidocr(recs_b, threads=thread_list[0])
     ours = summaries[0]
     if base is not None and base["images"] != ours["images"]:  # compare on the same images
-        sub = B.run_reader(Reader(region=region, detector=detector, recognizer=recognizer, threads=ours["threads"]),
+        sub = B.run_reader(Reader(region=region, detector=detector, recognizer=recognizer, threads=ours["threads"],
+                                  **rkw),
                            records[: base["images"]], ours["threads"])
         ours = sub.summary()
     base_md = B.baseline_text(base, ours)

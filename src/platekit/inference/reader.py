@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 import cv2
 import numpy as np
 
-from platekit.core.geometry import rectify
+from platekit.core.geometry import expand_corners, rectify
 from platekit.core.image import decode_image, load_image
 from platekit.core.results import Detection, ImageResult, Plate, Reading
 from platekit.errors import PlatekitError
@@ -56,6 +56,7 @@ class Reader:
         threads: int = 1,
         min_confidence: float = 0.0,
         crops: bool = False,
+        refine_below: float = 0.0,
     ):
         from platekit.inference.detector import OnnxDetector
         from platekit.inference.recognizer import OnnxRecognizer
@@ -64,6 +65,7 @@ class Reader:
             raise PlatekitError(f"unknown region {region!r}; use cn, ru or auto")
         self.region, self.threads, self.crops = region, threads, crops
         self.min_confidence = float(min_confidence)
+        self.refine_below = float(refine_below)  # re-read plates below this confidence from moved crops
 
         self.detector: Detector | None = None
         if not crops:
@@ -112,6 +114,30 @@ class Reader:
     def _better(a: Reading, b: Reading) -> bool:
         return (a.format is not None, a.confidence) > (b.format is not None, b.confidence)
 
+    # crop variants for uncertain plates: (extra margin x, extra margin y, shift x, shift y) as
+    # fractions of the plate size -- imitate small detector corner errors
+    VARIANTS = ((0.04, 0.08, 0, 0), (-0.02, -0.04, 0, 0), (0, 0, 0.02, 0), (0, 0, -0.02, 0), (0, 0, 0, 0.06),
+                (0, 0, 0, -0.06))
+
+    def _refine(self, image: np.ndarray, dets: list[Detection], best: list[Reading | None]) -> None:
+        """Re-read plates whose confidence < refine_below from slightly moved crops; keep the best."""
+        todo = [i for i, r in enumerate(best) if r is not None and r.confidence < self.refine_below]
+        if not todo:
+            return
+        for rec in self.recognizers:
+            h, w = rec.input_size
+            crops, owner = [], []
+            for i in todo:
+                c = expand_corners(self._corners(dets[i]), rec.crop_margin, 2 * rec.crop_margin)
+                right, down = (c[1] - c[0] + c[2] - c[3]) / 2, (c[3] - c[0] + c[2] - c[1]) / 2
+                for mx, my, sx, sy in self.VARIANTS:
+                    v = expand_corners(c, mx, my) + right * sx + down * sy
+                    crops.append(rectify(image, v, (w, h), 0.0))
+                    owner.append(i)
+            for i, r in zip(owner, rec.read(crops), strict=True):
+                if self._better(r, best[i]):
+                    best[i] = r
+
     def process(self, image: np.ndarray) -> tuple[list[Plate], dict[str, float]]:
         """RGB uint8 image -> (plates, per-stage milliseconds {detect, rectify, read})."""
         t0 = time.perf_counter()
@@ -124,6 +150,8 @@ class Reader:
             for i, r in enumerate(rec.read(cs)):
                 if best[i] is None or self._better(r, best[i]):
                     best[i] = r
+        if self.refine_below > 0 and self.detector is not None:
+            self._refine(image, dets, best)
         t3 = time.perf_counter()
         plates = []
         for d, r in zip(dets, best, strict=True):
