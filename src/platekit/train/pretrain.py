@@ -238,7 +238,8 @@ def run_pretrain(cfg: PretrainConfig) -> Path:
         num_nodes=t.num_nodes, log_every_n_steps=t.log_every_n_steps, limit_train_batches=t.limit_train_batches,
         enable_progress_bar=t.enable_progress_bar, deterministic=t.deterministic,
         default_root_dir=str(out), logger=L.pytorch.loggers.CSVLogger(str(out), name="logs"),
-        callbacks=[L.pytorch.callbacks.ModelCheckpoint(dirpath=str(out), save_last=True, save_top_k=0)],
+        callbacks=[L.pytorch.callbacks.ModelCheckpoint(dirpath=str(out), filename="mae-{step}", save_last=True,
+                                                     save_top_k=1, every_n_train_steps=250)],
         gradient_clip_val=cfg.optim.grad_clip, enable_model_summary=False,
     )
     t0 = time.time()
