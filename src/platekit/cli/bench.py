@@ -25,7 +25,8 @@ def bench_cmd(
     zoo_limit: int = typer.Option(0, "--zoo-limit", help="Val images per zoo model (0: all)."),
     baseline: bool = typer.Option(True, "--baseline/--no-baseline", help="Measure RapidOCR if installed."),
     baseline_limit: int = typer.Option(0, "--baseline-limit", help="Val images for RapidOCR (0: same as run)."),
-    write: Path | None = typer.Option(None, "--write", help="Update the tables in this markdown file."),
+    write: str = typer.Option("docs/benchmarks.md", "--write",
+                              help="Update the tables in this markdown file ('' or a missing folder: don't)."),
     json_out: Path | None = typer.Option(None, "--json", help="Write all numbers as JSON here."),
     failures: Path | None = typer.Option(None, "--failures", help="Write misread val images (JSONL) here."),
     refine_below: float | None = typer.Option(None, "--refine-below", help="Reader refine_below (default: Reader's)."),
@@ -87,7 +88,7 @@ def bench_cmd(
     meta = (f"Command: `{cmd}`  \nDate: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
             f"{len(records)} images; {os.cpu_count()} CPUs ({platform.machine()}), onnxruntime "
             f"{onnxruntime.__version__}; the machine was shared with other jobs, so latencies are upper bounds.")
-    if write is not None:
+    if write and Path(write).parent.is_dir():
         B.write_section(write, "meta", meta)
         B.write_section(write, "stages", stages)
         B.write_section(write, "zoo", zoo_md)
