@@ -194,3 +194,25 @@ def test_pretrain_config_rejects_typos():
     assert cfg.model == "maskocr_tiny" and 0 < cfg.mask_ratio < 1
     with pytest.raises(PlatekitError, match="mask_ratio"):
         load_config(PretrainConfig, None, ["maskratio=0.5"])
+
+
+@pytest.mark.parametrize("cfg_name", ["maskocr_tiny", "maskocr_base"])
+def test_finetune_configs_build_their_model(cfg_name, tmp_path):
+    rec = pytest.importorskip("platekit.train.recognizer")
+    from platekit.train.config import load_config
+
+    cfg = load_config(rec.RecognizerTrainConfig, Path(__file__).parents[1] / "configs" / f"{cfg_name}.yaml")
+    assert cfg.model == cfg_name
+    m = create_model(cfg.model, region=cfg.region, input_size=tuple(cfg.input_size), **cfg.model_args)
+    assert m.input_size == tuple(cfg.input_size) and m.decoder == "slots"
+    if cfg_name != "maskocr_tiny":
+        return
+    # a pretrained encoder loads through the trainer's init_from
+    pre = create_model(cfg.model, region=cfg.region, input_size=tuple(cfg.input_size), mae_head=True)
+    for p in pre.encoder.parameters():
+        torch.nn.init.constant_(p, 0.5)
+    with pytest.raises(Exception, match="init_from"):
+        rec.init_from_checkpoint(m, str(tmp_path / "missing.pt"))
+    save_checkpoint(str(tmp_path / "mae.pt"), pre, region=cfg.region)
+    rec.init_from_checkpoint(m, str(tmp_path / "mae.pt"))
+    assert all(torch.all(p == 0.5) for p in m.encoder.parameters())
