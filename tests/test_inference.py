@@ -244,3 +244,14 @@ def test_refine_uncertain_plates():
     rec = SecondLookRecognizer()
     assert Reader(detector=FixedDetector(), recognizer=rec).read(img)[0].text == "皖A11111"
     assert rec.calls == [1]  # refine off: one read only
+
+
+def test_recognition_verified_low_score_detections(models):
+    img = scene(240, 320, box=(100, 120, 180, 150))
+    det = str(models["det"])  # toy graph: plate 0.9, NMS'd duplicate 0.8, junk box (0, 0, 10, 10) at 0.1
+    sure, unsure = ConstRecognizer("皖A12345", 0.9), ConstRecognizer("皖A12345", 0.5)
+    assert len(Reader(detector=det, recognizer=sure).read(img)) == 1  # off by default
+    plates = Reader(detector=det, recognizer=sure, verify_low=0.1).read(img)
+    assert [round(p.detection_confidence, 2) for p in plates] == [0.9, 0.1]  # junk read confidently: kept
+    plates = Reader(detector=det, recognizer=unsure, verify_low=0.1).read(img)
+    assert [round(p.detection_confidence, 2) for p in plates] == [0.9]  # unsure reading: low candidate dropped

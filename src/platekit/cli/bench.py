@@ -30,6 +30,7 @@ def bench_cmd(
     json_out: Path | None = typer.Option(None, "--json", help="Write all numbers as JSON here."),
     failures: Path | None = typer.Option(None, "--failures", help="Write misread val images (JSONL) here."),
     refine_below: float | None = typer.Option(None, "--refine-below", help="Reader refine_below (default: Reader's)."),
+    verify_low: float | None = typer.Option(None, "--verify-low", help="Reader verify_low (default: Reader's)."),
 ) -> None:
     """Benchmark `platekit read` on the CCPD by-text validation scenes."""
     import onnxruntime
@@ -52,7 +53,7 @@ def bench_cmd(
     typer.echo(f"{len(records)} val images from {data}; onnxruntime {onnxruntime.__version__}; "
                f"{os.cpu_count()} CPUs; {platform.processor() or platform.machine()}")
 
-    rkw = {} if refine_below is None else {"refine_below": refine_below}
+    rkw = {k: v for k, v in (("refine_below", refine_below), ("verify_low", verify_low)) if v is not None}
     summaries, fails = [], []
     for t in thread_list:
         reader = Reader(region=region, detector=detector, recognizer=recognizer, threads=t, **rkw)

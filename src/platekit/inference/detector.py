@@ -70,9 +70,11 @@ class OnnxDetector:
         out = self.session.run(None, {self._in: lb[None]})[0]
         return np.asarray(out[0], dtype=np.float32), scale
 
-    def postprocess(self, det: np.ndarray, scale: float, shape: tuple[int, ...]) -> list[Detection]:
+    def postprocess(
+        self, det: np.ndarray, scale: float, shape: tuple[int, ...], threshold: float | None = None
+    ) -> list[Detection]:
         """[A, 13] input pixels -> thresholded, NMS'd detections in image pixels (best first)."""
-        det = det[det[:, 0] >= self.score_threshold]
+        det = det[det[:, 0] >= (self.score_threshold if threshold is None else threshold)]
         if not len(det):
             return []
         keep = nms(det[:, 1:5], det[:, 0], self.nms_iou)[: self.max_plates]
@@ -90,6 +92,7 @@ class OnnxDetector:
             out.append(Detection(box, corners, float(s)))  # type: ignore[arg-type]
         return out
 
-    def detect(self, image: np.ndarray) -> list[Detection]:
+    def detect(self, image: np.ndarray, threshold: float | None = None) -> list[Detection]:
+        """Plates scored >= threshold (default: the sidecar's score_threshold), best first."""
         det, scale = self.raw(image)
-        return self.postprocess(det, scale, image.shape)
+        return self.postprocess(det, scale, image.shape, threshold)

@@ -57,6 +57,8 @@ class Reader:
         min_confidence: float = 0.0,
         crops: bool = False,
         refine_below: float = 0.0,
+        verify_low: float = 0.0,
+        verify_confidence: float = 0.8,
     ):
         from platekit.inference.detector import OnnxDetector
         from platekit.inference.recognizer import OnnxRecognizer
@@ -66,6 +68,9 @@ class Reader:
         self.region, self.threads, self.crops = region, threads, crops
         self.min_confidence = float(min_confidence)
         self.refine_below = float(refine_below)  # re-read plates below this confidence from moved crops
+        # recognition-verified detections: candidates scored in [verify_low * threshold, threshold)
+        # are kept only when read with confidence >= verify_confidence in a known format
+        self.verify_low, self.verify_confidence = float(verify_low), float(verify_confidence)
 
         self.detector: Detector | None = None
         if not crops:
@@ -95,7 +100,18 @@ class Reader:
             h, w = image.shape[:2]
             corners = ((0.0, 0.0), (w - 1.0, 0.0), (w - 1.0, h - 1.0), (0.0, h - 1.0))
             return [Detection((0.0, 0.0, float(w), float(h)), corners, 1.0)]
+        thr = getattr(self.detector, "score_threshold", None)
+        if self.verify_low > 0 and thr is not None:
+            return self.detector.detect(image, threshold=thr * self.verify_low)  # type: ignore[call-arg]
         return self.detector.detect(image)
+
+    def _keep(self, d: Detection, r: Reading | None) -> bool:
+        if r is None or not r.text or r.confidence < self.min_confidence:
+            return False
+        thr = getattr(self.detector, "score_threshold", None)
+        if self.verify_low > 0 and thr is not None and d.confidence < thr:
+            return r.format is not None and r.confidence >= self.verify_confidence
+        return True
 
     @staticmethod
     def _corners(d: Detection) -> np.ndarray:
@@ -155,7 +171,7 @@ class Reader:
         t3 = time.perf_counter()
         plates = []
         for d, r in zip(dets, best, strict=True):
-            if r is None or r.confidence < self.min_confidence or not r.text:
+            if not self._keep(d, r):
                 continue
             corners = tuple((float(x), float(y)) for x, y in self._corners(d))
             plates.append(
