@@ -243,7 +243,12 @@ def run_pretrain(cfg: PretrainConfig) -> Path:
         gradient_clip_val=cfg.optim.grad_clip, enable_model_summary=False,
     )
     t0 = time.time()
-    trainer.fit(module, dl)
+    try:
+        trainer.fit(module, dl)
+    except SystemExit:  # Lightning exits after a graceful Ctrl+C: keep what was learnt so far
+        if not trainer.interrupted or trainer.global_step == 0:
+            raise
+        print(f"interrupted at step {trainer.global_step}: saving the encoder as it is", flush=True)
     minutes = (time.time() - t0) / 60
 
     # fixed-mask evaluation loss on a fixed subset (reproducible number for the docs)
