@@ -128,3 +128,20 @@ def test_cli_errors_exit_2(models, tmp_path):
     assert out.returncode == 2 and out.stderr.startswith("platekit: error:") and "not found" in out.stderr
     out = subprocess.run(cmd[:4] + ["--region", "de", "a.jpg"], capture_output=True, text=True)
     assert out.returncode == 2 and "de" in out.stderr
+
+
+def test_bundled_sample_reads_its_plate_with_shipped_models():
+    """The README's first command: `platekit read` on the bundled sample, shipped defaults."""
+    from platekit.inference.session import WEIGHTS_DIR
+
+    samples = sorted((WEIGHTS_DIR.parent / "samples").glob("*.jpg"))
+    if not (WEIGHTS_DIR / "detector.onnx").is_file() or not samples:
+        pytest.skip("shipped weights or bundled sample not present in this checkout")
+    for img in samples:
+        label = json.loads(img.with_suffix(".json").read_text(encoding="utf-8"))
+        region = "ru" if label.get("format") == "ru" else "cn"
+        out = subprocess.run([sys.executable, "-m", "platekit.cli.main", "read", str(img), "--format", "jsonl",
+                              "--region", region], capture_output=True, text=True, check=True)
+        rec = json.loads(out.stdout)
+        assert [p["text"] for p in rec["plates"]] == [label["text"]]
+        np.testing.assert_allclose(rec["plates"][0]["corners"], label["corners"], atol=12)
