@@ -23,6 +23,10 @@ from platekit.synth.effects import camera, jpeg, lighting
 from platekit.synth.layouts import LAYOUTS
 from platekit.synth.render import compose, draw_plate
 
+# Where CCPD's labelled corners lie relative to the plate edge (left, top, right, bottom, in plate
+# widths/heights), measured by matching mean synthetic and real crops (docs/synth.md).
+CCPD_LABEL_EXPAND = (-0.01, 0.04, 0.02, 0.04)
+
 __all__ = ["PlateSynth", "random_text", "write_dataset", "synth_scene", "sample_rng"]
 
 
@@ -65,6 +69,16 @@ def detector_jitter(corners: np.ndarray, rng: np.random.Generator, d: float) -> 
     return out.astype(np.float32)
 
 
+def expand_sides(corners: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Move each side of a lt,rt,rb,lb quad outwards by e = (left, top, right, bottom) fractions."""
+    lt, rt, rb, lb = corners.astype(np.float32)
+    right = ((rt - lt) + (rb - lb)) / 2
+    down = ((lb - lt) + (rb - rt)) / 2
+    el, et, er, eb = (float(v) for v in e)
+    return np.stack([lt - el * right - et * down, rt + er * right - et * down,
+                     rb + er * right + eb * down, lb - el * right + eb * down]).astype(np.float32)
+
+
 def _perspective(pts: np.ndarray, m: np.ndarray) -> np.ndarray:
     return cv2.perspectiveTransform(pts.reshape(-1, 1, 2).astype(np.float64), m).reshape(-1, 2)
 
@@ -74,7 +88,8 @@ class PlateSynth:
 
     def __init__(self, formats: Sequence[str] | str = ("cn-blue",), size: tuple[int, int] = (144, 48),
                  difficulty: float = 0.5, seed: int = 0, weights: Sequence[float] | None = None,
-                 crop_margin: float = 0.06):
+                 crop_margin: float = 0.06,
+                 label_expand: tuple[float, float, float, float] | None = None):
         if isinstance(formats, str):
             formats = tuple(f.strip() for f in formats.split(",") if f.strip())
         unknown = [f for f in formats if f not in FORMATS]
@@ -90,6 +105,9 @@ class PlateSynth:
         self.difficulty = float(difficulty)
         self.seed = int(seed)
         self.crop_margin = float(crop_margin)
+        # how far outside the plate edge the labelled/detected corners lie (left, top, right, bottom,
+        # fractions of the plate width/height); default: calibrated on CCPD (see docs/synth.md)
+        self.label_expand = tuple(float(v) for v in (CCPD_LABEL_EXPAND if label_expand is None else label_expand))
         p = np.ones(len(self.formats)) if weights is None else np.asarray(weights, np.float64)
         if p.shape != (len(self.formats),) or (p < 0).any() or p.sum() <= 0:
             raise PlatekitError(f"weights must be {len(self.formats)} non-negative numbers")
@@ -124,8 +142,10 @@ class PlateSynth:
         text = random_text(fmt, rng)
         canvas, corners = self.render_plate(text, fmt, rng, pad=0.15)
         H = view_homography(corners, rng, d)
-        seen = _perspective(corners, H)
-        det = detector_jitter(seen.astype(np.float32), rng, d)
+        seen = _perspective(corners, H).astype(np.float32)
+        if any(self.label_expand):
+            seen = expand_sides(seen, np.asarray(self.label_expand) * rng.uniform(0.5, 1.5))
+        det = detector_jitter(seen, rng, d)
         # effective resolution: low-res cameras / far plates, down to ~94x24 (LPRNet test crops)
         W_out, H_out = self.size
         lo = max(0.4, 1 - 0.7 * d)

@@ -68,12 +68,12 @@ def _bar(kind: str) -> np.ndarray:
 def glyph_mask(kind: str, char: str, w: int, h: int, weight: int = 0, fill_width: bool = False) -> np.ndarray:
     """Glyph stretched into a ``w`` x ``h`` px box, float32 [h, w] 0..1, centred horizontally.
 
-    ``weight`` -1/0/+1 thins/keeps/thickens strokes (morphology at render scale).
+    ``weight`` < 0 thins, > 0 thickens strokes by that many px per side at render scale.
     ``fill_width`` stretches the glyph to the full box width (used for CJK province glyphs).
     """
     g = raw_glyph(kind, char) if char != "|" else _bar(kind)
     if weight:
-        k = np.ones((3, 3), np.uint8)
+        k = np.ones((2 * abs(weight) + 1,) * 2, np.uint8)
         g = cv2.dilate(g, k) if weight > 0 else cv2.erode(g, k)
     gh, gw = g.shape
     if fill_width:

@@ -67,7 +67,8 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator, vary: fl
     # characters
     styles_l, styles_c = font_styles("latin"), font_styles("cjk")
     latin = styles_l[int(rng.integers(len(styles_l)))] if vary > 0 else "latin"
-    weight = int(rng.choice([-1, 0] if latin == "latin" else [0, 1])) if vary > 0 else 0  # bold thinner, regular bolder
+    weight = int(rng.choice([-1, -1, 0] if latin == "latin" else [0, 1])) if vary > 0 else 0  # bold thinner, regular bolder
+    cjk_weight = int(rng.choice([0, 1, 1, 2])) if vary > 0 else 0  # plate province glyphs are heavy
     cjk_font = styles_c[int(rng.integers(len(styles_c)))] if vary > 0 else "cjk"
     for ch, (x, y, w, h) in zip(text, char_boxes(fmt, len(text)), strict=True):
         cjk = ord(ch) > 127
@@ -75,7 +76,7 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator, vary: fl
             ch = "|"  # Chinese plate font: "1" is a plain bar
         dx, dy = rng.normal(0, 0.6 * vary, 2) * k  # small print misregistration
         m = glyph_mask(cjk_font if cjk else latin, ch, max(1, int(round(w * k))), max(1, int(round(h * k))),
-                       weight, fill_width=cjk)
+                       cjk_weight if cjk else weight, fill_width=cjk)
         _blend(plate, int(round(x * k + dx)), int(round(y * k + dy)), m, fg)
     if lay.dot is not None:
         x, y, rad = lay.dot
