@@ -21,6 +21,8 @@ _REF_GLYPH = "0"
 
 # extra styles looked up next to the project's fonts (same Debian packages), used when present
 _SIBLINGS = {"latin-regular": ("latin", "DejaVuSansCondensed.ttf"), "cjk-zen": ("cjk", "wqy-zenhei.ttc")}
+# Latin glyph styles: font diversity helps a recognizer read the (unavailable) real plate font
+LATIN_STYLES = ("latin", "latin-regular", "mono", "cjk")
 
 
 @cache
@@ -34,10 +36,16 @@ def font_path(kind: str) -> str:
 
 @cache
 def font_styles(base: str) -> tuple[str, ...]:
-    """The glyph styles available for ``base`` ("latin" | "cjk"): the base font plus installed siblings."""
-    out = [base]
-    for k, (b, _) in _SIBLINGS.items():
-        if b == base and font_path(k) != font_path(base):
+    """Installed glyph styles for ``base``: "latin" -> fonts for A-Z 0-9, "cjk" -> fonts for provinces."""
+    cands = LATIN_STYLES if base == "latin" else ("cjk", "cjk-zen")
+    out, seen = [], set()
+    for k in cands:
+        try:
+            p = font_path(k)
+        except Exception:  # a missing optional style
+            continue
+        if p not in seen:
+            seen.add(p)
             out.append(k)
     return tuple(out)
 

@@ -74,6 +74,8 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator, vary: fl
         cjk = ord(ch) > 127
         if ch == "1" and fmt.startswith("cn") and rng.random() < 0.8:
             ch = "|"  # Chinese plate font: "1" is a plain bar
+        elif ch == "0" and latin == "mono":
+            ch = "O"  # DejaVu Sans Mono's dotted zero is on no plate
         dx, dy = rng.normal(0, 0.6 * vary, 2) * k  # small print misregistration
         m = glyph_mask(cjk_font if cjk else latin, ch, max(1, int(round(w * k))), max(1, int(round(h * k))),
                        cjk_weight if cjk else weight, fill_width=cjk)
@@ -112,6 +114,21 @@ def _draw_ru_region(plate: np.ndarray, k: float, fg: np.ndarray, three: bool, rn
     cv2.rectangle(plate, (x0, y0), (x1, y0 + 3 * sh - 1), fg.tolist(), 1)
 
 
+_DEALER_CHARS = "汽车销售服务有限公司电话0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
+
+
+def _dealer_text(canvas: np.ndarray, x: int, y: int, w: int, band: int, rng, colour) -> None:
+    """A row of small characters (dealer frame advertising) in a band of height ``band`` at (x, y)."""
+    ch = max(3, int(band * 0.7) // 2 * 2)  # even sizes keep the glyph cache small
+    cw = max(2, int(ch * 0.8))
+    n = int(w * rng.uniform(0.5, 0.95) / (cw * 1.15))
+    x0 = x + int(rng.uniform(0, max(1, w - n * cw * 1.15)))
+    for i in range(n):
+        c = _DEALER_CHARS[int(rng.integers(len(_DEALER_CHARS)))]
+        m = glyph_mask("cjk" if ord(c) > 127 else "latin", c, cw, ch)
+        _blend(canvas, x0 + int(i * cw * 1.15), y + (band - ch) // 2, m, colour)
+
+
 def compose(plate_rgba: np.ndarray, pad: tuple[int, int], rng: np.random.Generator,
             bg: np.ndarray | None = None, holder: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
     """Plate on a padded canvas (random surroundings, optional plate holder). -> RGB, corners lt,rt,rb,lb."""
@@ -121,8 +138,12 @@ def compose(plate_rgba: np.ndarray, pad: tuple[int, int], rng: np.random.Generat
     canvas = background(ch, cw, rng) if bg is None else cv2.resize(bg, (cw, ch))
     if rng.random() < holder:  # a dark/chrome holder frame a little larger than the plate
         gx, gy = int(W * rng.uniform(0.01, 0.05)), int(H * rng.uniform(0.03, 0.15))
-        col = [rng.uniform(0, 70)] * 3 if rng.random() < 0.7 else [rng.uniform(120, 230)] * 3
-        cv2.rectangle(canvas, (px - gx, py - gy), (px + W + gx, py + H + gy), col, -1)
+        dark = rng.random() < 0.7
+        col = [rng.uniform(0, 70)] * 3 if dark else [rng.uniform(120, 230)] * 3
+        band = int(H * rng.uniform(0.12, 0.22)) if rng.random() < 0.35 else 0  # dealer text under the plate
+        cv2.rectangle(canvas, (px - gx, py - gy), (px + W + gx, py + H + gy + band), col, -1)
+        if band:
+            _dealer_text(canvas, px, py + H + gy // 2, W, band, rng, 255 - np.asarray(col, np.float32) * 0.5)
     np.copyto(canvas[py : py + H, px : px + W], plate_rgba[..., :3], where=plate_rgba[..., 3:] > 127)
     corners = np.array([[px, py], [px + W, py], [px + W, py + H], [px, py + H]], np.float32)
     return canvas, corners
