@@ -77,6 +77,7 @@ class DetectorTrainConfig(StrictModel):
     score_threshold: float = Field(0.4, gt=0, lt=1)
     nms_iou: float = Field(0.4, gt=0, lt=1)
     monitor: str = "val/ap50"
+    init_from: str | None = None  # start from this checkpoint's weights (fine-tuning), not a resume
 
 
 # ------------------------------------------------------------------------------------------- data
@@ -555,6 +556,11 @@ def train_detector(cfg: DetectorTrainConfig) -> str:
     os.makedirs(cfg.out_dir, exist_ok=True)
     Path(cfg.out_dir, "config.json").write_text(json.dumps(cfg.model_dump(mode="json"), indent=2))
     module = DetectorModule(cfg, [])
+    if cfg.init_from:
+        from platekit.models.registry import load_checkpoint
+
+        init, _ = load_checkpoint(cfg.init_from)
+        module.model.load_state_dict(init.state_dict())
     input_size = module.model.input_size
     train_set, vals = build_data(cfg, input_size)
     module.val_names = [n for n, _ in vals]
