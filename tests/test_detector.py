@@ -223,3 +223,28 @@ def test_ccpd_split_matches_project_split():
     assert not {r["text"] for r in tr} & {r["text"] for r in va}
     c = np.asarray(va[0]["corners"][0])
     np.testing.assert_allclose(c, order_corners(c))
+
+
+def test_eval_pipeline_on_generated_jsonl(tmp_path):
+    """labels.jsonl -> records -> ONNX runner -> metrics + galleries (a tiny untrained model: only plumbing)."""
+    from platekit.cli.eval_detector import load_eval_records
+    from platekit.core.image import imwrite_rgb
+    from platekit.evaluation.detector import DetectorRunner, evaluate_detector
+    from platekit.export.detector import export_detector
+
+    rng = np.random.default_rng(5)
+    lines = []
+    for split in ("train", "val"):
+        for i in range(2):
+            img, box, _ = scene(rng, 96)
+            imwrite_rgb(str(tmp_path / split / f"{i}.png"), img)
+            lines.append(json.dumps({"image": f"{split}/{i}.png", "width": 96, "height": 96, "boxes": box.tolist()}))
+    (tmp_path / "labels.jsonl").write_text("\n".join(lines) + "\n")
+    recs = load_eval_records(str(tmp_path), "val")
+    assert len(recs) == 2 and all(r["path"].endswith(".png") and "val" in r["path"] for r in recs)
+    onnx_path = export_detector(tiny(), tmp_path / "m" / "det.onnx")
+    m = evaluate_detector(DetectorRunner(str(onnx_path)), recs, threshold=0.001, out_dir=str(tmp_path / "out"))
+    assert m["images"] == 2 and m["plates"] == 2 and m["corner_error_mean"] is None
+    assert 0.0 <= m["ap50"] <= 1.0 and m["tp"] + m["fn"] == 2
+    assert (tmp_path / "out" / "report.json").is_file()
+    assert m["gallery_false_positives"] is None or Path(m["gallery_false_positives"]).is_file()
