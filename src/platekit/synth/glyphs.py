@@ -68,8 +68,20 @@ def raw_glyph(kind: str, char: str) -> np.ndarray:
 def _bar(kind: str) -> np.ndarray:
     """A plain vertical bar as tall as the reference glyph (the "1" of Chinese plates has no flag)."""
     ref = raw_glyph(kind, _REF_GLYPH)
-    stem = raw_glyph(kind, "l")
+    stem = raw_glyph("latin" if kind == "mono" else kind, "I")  # sans "I" is a plain bar (mono's has serifs)
     return cv2.resize(stem, (stem.shape[1], ref.shape[0]), interpolation=cv2.INTER_AREA)
+
+
+@lru_cache(maxsize=64)
+def _flat3(kind: str) -> np.ndarray:
+    """The flat-topped "3" of the Chinese plate font: the top bar and diagonal of "7" over the bowl of "3"."""
+    three = raw_glyph(kind, "3")
+    h, w = three.shape
+    seven = cv2.resize(raw_glyph(kind, "7"), (w, h), interpolation=cv2.INTER_AREA)
+    cut = int(h * 0.42)
+    out = three.copy()
+    out[:cut] = seven[:cut]
+    return out
 
 
 @lru_cache(maxsize=16384)
@@ -79,7 +91,7 @@ def glyph_mask(kind: str, char: str, w: int, h: int, weight: int = 0, fill_width
     ``weight`` < 0 thins, > 0 thickens strokes by that many px per side at render scale.
     ``fill_width`` stretches the glyph to the full box width (used for CJK province glyphs).
     """
-    g = raw_glyph(kind, char) if char != "|" else _bar(kind)
+    g = _bar(kind) if char == "|" else _flat3(kind) if char == "3z" else raw_glyph(kind, char)
     if weight:
         k = np.ones((2 * abs(weight) + 1,) * 2, np.uint8)
         g = cv2.dilate(g, k) if weight > 0 else cv2.erode(g, k)

@@ -15,6 +15,14 @@ def _jitter_colour(rgb, rng: np.random.Generator, amount: float) -> np.ndarray:
     return np.clip(c, 0, 255)
 
 
+def _stamp(alpha: np.ndarray, x: int, y: int, mask: np.ndarray) -> None:
+    """alpha[y:y+h, x:x+w] = max(alpha, mask) (clipped to alpha)."""
+    h, w = mask.shape
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, alpha.shape[1]), min(y + h, alpha.shape[0])
+    if x1 > x0 and y1 > y0:
+        np.maximum(alpha[y0:y1, x0:x1], mask[y0 - y : y1 - y, x0 - x : x1 - x], out=alpha[y0:y1, x0:x1])
+
+
 def _blend(img: np.ndarray, x: int, y: int, mask: np.ndarray, colour: np.ndarray) -> None:
     """Alpha-blend ``colour`` into img[y:y+h, x:x+w] where mask [h, w] is 0..1 (clipped to img)."""
     h, w = mask.shape
@@ -70,22 +78,27 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator, vary: fl
     weight = int(rng.choice([-1, -1, 0] if latin == "latin" else [0, 1])) if vary > 0 else 0  # bold thinner, regular bolder
     cjk_weight = int(rng.choice([0, 1, 1, 2])) if vary > 0 else 0  # plate province glyphs are heavy
     cjk_font = styles_c[int(rng.integers(len(styles_c)))] if vary > 0 else "cjk"
+    alpha = np.zeros((H, W), np.float32)  # text ink of the whole plate, blended once
     for ch, (x, y, w, h) in zip(text, char_boxes(fmt, len(text)), strict=True):
         cjk = ord(ch) > 127
         if ch == "1" and fmt.startswith("cn") and rng.random() < 0.8:
             ch = "|"  # Chinese plate font: "1" is a plain bar
+        elif ch == "3" and fmt.startswith("cn") and rng.random() < 0.6:
+            ch = "3z"  # flat-topped 3 of the Chinese plate font
         elif ch == "0" and latin == "mono":
             ch = "O"  # DejaVu Sans Mono's dotted zero is on no plate
         dx, dy = rng.normal(0, 0.6 * vary, 2) * k  # small print misregistration
         m = glyph_mask(cjk_font if cjk else latin, ch, max(1, int(round(w * k))), max(1, int(round(h * k))),
                        cjk_weight if cjk else weight, fill_width=cjk)
-        _blend(plate, int(round(x * k + dx)), int(round(y * k + dy)), m, fg)
+        _stamp(alpha, int(round(x * k + dx)), int(round(y * k + dy)), m)
     if lay.dot is not None:
         x, y, rad = lay.dot
         cv2.circle(plate, (int(round(x * k)), int(round(y * k))), max(1, int(round(rad * k))), fg.tolist(), -1,
                    cv2.LINE_AA)
     if fmt == "ru":
-        _draw_ru_region(plate, k, fg, len(text) == 9, rng, vary)
+        _draw_ru_region(plate, alpha, k, fg, len(text) == 9, rng, vary)
+    a = alpha[..., None]
+    plate = (plate * (1 - a) + fg * a).astype(np.uint8)
     for sx, sy in lay.screws:
         c = (int(round(sx * k)), int(round(sy * k)))
         rad = max(1, int(round(rng.uniform(3.5, 5.5) * k)))
@@ -96,7 +109,8 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator, vary: fl
     return np.dstack([plate, _rounded_mask(H, W, r)])  # [H, W, 4]
 
 
-def _draw_ru_region(plate: np.ndarray, k: float, fg: np.ndarray, three: bool, rng, vary: float) -> None:
+def _draw_ru_region(plate: np.ndarray, alpha: np.ndarray, k: float, fg: np.ndarray, three: bool, rng,
+                    vary: float) -> None:
     H = plate.shape[0]
     x = int(round(RU_DIVIDER_X * k))
     cv2.line(plate, (x, 0), (x, H - 1), fg.tolist(), max(1, int(round(2.5 * k))), cv2.LINE_AA)
@@ -105,7 +119,7 @@ def _draw_ru_region(plate: np.ndarray, k: float, fg: np.ndarray, three: bool, rn
     cw = rw / 3
     for i, ch in enumerate("RUS"):
         m = glyph_mask("latin", ch, max(1, int(round(cw * 0.85 * k))), max(1, int(round(rh * k))))
-        _blend(plate, int(round((rx + i * cw) * k)), int(round(ry * k)), m, fg)
+        _stamp(alpha, int(round((rx + i * cw) * k)), int(round(ry * k)), m)
     fx, fy, fw, fh = RU_FLAG
     x0, y0, x1 = int(round(fx * k)), int(round(fy * k)), int(round((fx + fw) * k))
     sh = max(1, int(round(fh * k / 3)))
