@@ -47,6 +47,7 @@ class DataConfig(StrictModel):
     steps_per_epoch: int = Field(200, ge=1)
     num_workers: int = Field(0, ge=0)
     cache_dir: str | None = "~/.cache/platekit/rec"
+    monitor: str | None = None  # validation set whose plate accuracy picks the best checkpoint (default: first)
 
 
 class LossConfig(StrictModel):
@@ -131,6 +132,10 @@ def build_module(model, cfg: RecognizerTrainConfig, val_names: list[str], meta: 
             else:
                 raise PlatekitError(f"model {cfg.model!r} has unknown decoder {model.decoder!r}")
             self.val_names = val_names
+            mon = cfg.data.monitor
+            if mon is not None and mon not in val_names:
+                raise PlatekitError(f"data.monitor {mon!r} is not a validation set; have: {', '.join(val_names)}")
+            self.monitor_idx = val_names.index(mon) if mon else 0
             self._val: dict[int, list] = {}
 
         def forward(self, x):
@@ -166,7 +171,7 @@ def build_module(model, cfg: RecognizerTrainConfig, val_names: list[str], meta: 
                 self.log(f"val/{name}/plate_acc", acc, prog_bar=i == 0)
                 self.log(f"val/{name}/cer", cer_fn(preds, truth))
                 self.log(f"val/{name}/loss", sum(r[0] for r in rows) / max(n, 1))
-                if i == 0:
+                if i == self.monitor_idx:
                     self.log("val/plate_acc", acc)
             self._val = {}
 
@@ -296,7 +301,7 @@ def _progress_callback(L, echo, every: int):  # noqa: N803
                 echo(f"step {step}/{total} loss {loss:.3f} {el / step:.2f} s/step, eta {(total - step) * el / step / 60:.1f} min",
                      )
 
-        def on_validation_epoch_end(self, trainer, pl_module):
+        def on_validation_end(self, trainer, pl_module):  # after the module logged its metrics
             m = {k: round(float(v), 4) for k, v in trainer.callback_metrics.items() if k.endswith("plate_acc")}
             echo(f"epoch {trainer.current_epoch} step {trainer.global_step}: {m}")
 
@@ -383,7 +388,9 @@ def fit(cfg: RecognizerTrainConfig, echo=print) -> dict:
         module.load_state_dict(state)
     metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
     pt = os.path.join(cfg.out_dir, "best.pt")
-    save_checkpoint(pt, model, **meta, train_minutes=minutes, best_val_plate_acc=float(ckpt_cb.best_model_score or 0))
+    best_acc = float(ckpt_cb.best_model_score or 0)
+    save_checkpoint(pt, model, **meta, train_minutes=minutes, best_val_plate_acc=best_acc,
+                    metrics={f"{cfg.data.monitor or val_names[0]}/plate_acc": best_acc, "train_minutes": round(minutes, 1)})
     summary = {"best_ckpt": best, "pt": pt, "train_minutes": round(minutes, 2), "params": n_params,
                "best_val_plate_acc": float(ckpt_cb.best_model_score or 0), "last_metrics": metrics}
     echo(f"done in {minutes:.1f} min; best val/plate_acc {summary['best_val_plate_acc']:.4f}; {pt}")
