@@ -40,14 +40,20 @@ def register(group: typer.Typer) -> None:
         limit: int = typer.Option(None, help="Evaluate only the first N images."),
         threads: int = typer.Option(1, help="Inference threads."),
         bench: bool = typer.Option(False, help="Also time one scene (letterbox + model + NMS), 50 runs."),
+        sweep: str = typer.Option(None, help="Comma-separated thresholds to report recall/precision at, e.g. 0.4,0.5,0.6"),
     ):
         """Evaluate a plate detector on labelled scenes."""
         from platekit.core.image import load_image
+        from platekit.errors import PlatekitError
         from platekit.evaluation.detector import DetectorRunner, bench_scene, evaluate_detector
 
         records = load_eval_records(data, split)[:limit]
         runner = DetectorRunner(model, threads, (input_size, input_size) if input_size else None)
-        m = evaluate_detector(runner, records, threshold, nms_iou, out)
+        try:
+            ts = tuple(float(t) for t in sweep.split(",")) if sweep else ()
+        except ValueError:
+            raise PlatekitError(f"--sweep {sweep!r}: expected comma-separated numbers") from None
+        m = evaluate_detector(runner, records, threshold, nms_iou, out, sweep=ts)
         if bench and records:
             m["bench"] = bench_scene(runner, load_image(records[0]["path"]))
             if out:

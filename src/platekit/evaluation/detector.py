@@ -249,8 +249,10 @@ def evaluate_detector(
     nms_iou: float | None = None,
     out_dir: str | None = None,
     gallery_max: int = 24,
+    sweep: tuple[float, ...] = (),
 ) -> dict:
-    """records: {path, boxes, corners|None} in scene pixels -> metrics (+ galleries in out_dir)."""
+    """records: {path, boxes, corners|None} in scene pixels -> metrics (+ galleries in out_dir).
+    ``sweep``: extra thresholds at which recall / precision are reported (detections kept >= 0.05)."""
     import time
 
     from platekit.core.image import load_image
@@ -276,6 +278,11 @@ def evaluate_detector(
         if (~r.tp & above).any() and len(fps) < gallery_max:
             fps.append((img, d, gt))
     m = summarize(dets, gts, thr)
+    results = [match(d, g) for d, g in zip(dets, gts, strict=True)]
+    m["sweep"] = {
+        f"{t:.2f}": dict(zip(("recall", "precision", "tp", "fp", "fn"), pr_at(results, t), strict=True))
+        for t in sweep
+    }
     m["nms_iou"] = iou
     m["input_size"] = list(runner.input_size)
     m["ms_per_image_median"] = float(np.median(times) * 1000) if times else None
