@@ -97,7 +97,7 @@ def main() -> None:
             kept = seed
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(buf)
-            label = {"text": text, "format": "cn-blue", "corners": quad.round(1).tolist(), "seed": seed,
+            label = {"text": text, "format": "cn-blue", "corners": quad.astype(float).round(1).tolist(), "seed": seed,
                      "province": a.province,
                      "made_by": "scripts/make_sample.py (synthetic plate on a drawn scene)"}
             out.with_suffix(".json").write_text(json.dumps(label, ensure_ascii=False, indent=1) + "\n",

@@ -56,7 +56,7 @@ class Reader:
         threads: int = 1,
         min_confidence: float = 0.0,
         crops: bool = False,
-        refine_below: float = 0.0,
+        refine_below: float = 0.9,
         verify_low: float = 0.0,
         verify_confidence: float = 0.8,
     ):
