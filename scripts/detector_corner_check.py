@@ -25,6 +25,8 @@ def main() -> None:
     ap.add_argument("--split", default="val")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--out", default=None, help="write the JSON result here too")
+    ap.add_argument("--pred-margin", type=float, default=None,
+                    help="crop margin for predicted-corner crops (default: the recognizer's crop_margin)")
     args = ap.parse_args()
 
     from platekit.cli.eval_detector import load_eval_records
@@ -36,6 +38,7 @@ def main() -> None:
     det = DetectorRunner(args.detector, threads=1)
     rec = OnnxRecognizer(args.recognizer, threads=1)
     h, w = rec.input_size
+    pred_margin = rec.crop_margin if args.pred_margin is None else args.pred_margin
     records = load_eval_records(args.data, args.split)[: args.limit]
     n = ok_gt = ok_pred = detected = 0
     ok_pred_on_detected = ok_gt_on_detected = 0
@@ -52,7 +55,7 @@ def main() -> None:
             k = int(ious[j].argmax()) if ious.shape[1] else -1
             hit = k >= 0 and ious[j, k] >= 0.5
             if hit:
-                crops.append(rectify(img, d[k, 5:13].reshape(4, 2), (w, h), rec.crop_margin))
+                crops.append(rectify(img, d[k, 5:13].reshape(4, 2), (w, h), pred_margin))
             reads = rec.read(crops)
             g = reads[0].text == text
             p = hit and reads[1].text == text
@@ -72,6 +75,7 @@ def main() -> None:
         "detector": args.detector,
         "recognizer": args.recognizer,
         "crop_margin": rec.crop_margin,
+        "pred_margin": pred_margin,
     }
     print(json.dumps(res, indent=2))
     if args.out:
