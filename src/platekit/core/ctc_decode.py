@@ -89,6 +89,22 @@ def _viterbi(logp: np.ndarray, allowed: np.ndarray) -> tuple[float, list[int], l
     return score, ids, frames
 
 
+def _collapse(ids: np.ndarray, probs: np.ndarray, alphabet: str) -> tuple[str | None, np.ndarray]:
+    """Greedy path -> (text or None if it has OOV, per-char max frame probability)."""
+    chars, ps, prev = [], [], 0
+    for t, c in enumerate(ids):
+        c = int(c)
+        if c != 0 and c != prev:
+            if c > len(alphabet):
+                return None, np.zeros(0, np.float32)
+            chars.append(alphabet[c - 1])
+            ps.append(float(probs[t, c]))
+        elif c != 0 and c == prev:
+            ps[-1] = max(ps[-1], float(probs[t, c]))
+        prev = c
+    return "".join(chars), np.asarray(ps, np.float32)
+
+
 def ctc_decode_constrained(
     probs: np.ndarray, region: Region
 ) -> tuple[list[str], list[np.ndarray], list[str | None]]:
@@ -107,7 +123,17 @@ def ctc_decode_constrained(
             pats.append((f.name, a))
     logp = np.log(np.clip(probs, 1e-12, 1.0))
     texts, cps, fmts = [], [], []
+    greedy = probs.argmax(-1)  # [N, T]
     for i in range(probs.shape[0]):
+        # exact shortcut: the best path overall, when its text is valid, is the best valid path
+        g_text, g_probs = _collapse(greedy[i], probs[i], region.alphabet)
+        if g_text is not None:
+            f = region.guess_format(g_text)
+            if f is not None and f.validate(g_text):
+                texts.append(g_text)
+                cps.append(g_probs)
+                fmts.append(f.name)
+                continue
         best = None
         for name, a in pats:
             if a.shape[0] > probs.shape[1]:
