@@ -65,12 +65,15 @@ def export_detector(
     score_threshold: float | None = None,
     nms_iou: float | None = None,
     check: bool = True,
+    metrics: dict | None = None,
 ) -> Path:
     """Write ``out_path`` (.onnx, opset 17, dynamic batch) and its .json sidecar; returns the .onnx path."""
     import onnx
 
     model, meta = _load(ckpt_or_model)
     model = model.eval().cpu()
+    if metrics is not None:
+        meta = {**meta, "metrics": metrics}
     if score_threshold is None:
         score_threshold = float(meta.get("score_threshold", 0.4))
     if nms_iou is None:
