@@ -134,7 +134,7 @@ def context_crops(samples: list, size: tuple[int, int], mode: str, cache_dir: st
 
 
 def warp_quad(ctx: np.ndarray, quad: np.ndarray, size: tuple[int, int], margin: float,
-              rng: np.random.Generator, strength: float) -> np.ndarray:
+              rng: np.random.Generator, strength: float, jitter: tuple[float, float] = (0.02, 0.05)) -> np.ndarray:
     """Warp a jittered, margin-grown quad out of a context crop to ``size`` (W, H)."""
     w, h = size
     q = expand_corners(quad, margin, 2 * margin)
@@ -144,7 +144,7 @@ def warp_quad(ctx: np.ndarray, quad: np.ndarray, size: tuple[int, int], margin: 
         ph = np.linalg.norm(((lb - lt) + (rb - rt)) / 2)
         s = strength
         # per-corner jitter (detector error), global scale/shift/rotation (framing, roll)
-        q = q + rng.normal(0, 1, (4, 2)) * np.array([0.02 * s * pw, 0.05 * s * ph])
+        q = q + rng.normal(0, 1, (4, 2)) * np.array([jitter[0] * s * pw, jitter[1] * s * ph])
         ctr = q.mean(0)
         ang = np.deg2rad(rng.uniform(-5, 5) * s)
         rot = np.array([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]])
@@ -238,7 +238,7 @@ class RealPool:
 
 
 def make_train_stream(pool: RealPool | None, synth, ratio: float, size: tuple[int, int],
-                      strength: float, n: int, seed: int):
+                      strength: float, n: int, seed: int, jitter: tuple[float, float] = (0.02, 0.05)):
     """An IterableDataset of ``n`` (uint8 [H, W, 3], text) per epoch: synthetic with prob ``ratio``."""
     import torch
     from torch.utils.data import IterableDataset, get_worker_info
@@ -266,7 +266,7 @@ def make_train_stream(pool: RealPool | None, synth, ratio: float, size: tuple[in
                     img = photometric(img, rng, 0.5 * strength)  # the generator already degrades
                 else:
                     i = int(rng.integers(len(pool)))
-                    img = warp_quad(pool.ctx[i], pool.quads[i], size, float(pool.margins[i]), rng, strength)
+                    img = warp_quad(pool.ctx[i], pool.quads[i], size, float(pool.margins[i]), rng, strength, jitter)
                     img = photometric(img, rng, strength)
                     text = pool.texts[i]
                 yield torch.from_numpy(np.ascontiguousarray(img)), text

@@ -43,6 +43,9 @@ class DataConfig(StrictModel):
     val: list[SourceConfig] = []  # scene sources are validated on corner crops and on bbox crops
     synthetic: SynthConfig | None = None
     augment: float = Field(0.6, ge=0, le=1)  # augmentation strength
+    # per-corner jitter of real crops (std as a fraction of plate width, height) at strength 1:
+    # imitates detector corner errors; match it to the detector's measured corner error
+    corner_jitter: tuple[float, float] = (0.02, 0.05)
     batch_size: int = Field(64, ge=1)
     steps_per_epoch: int = Field(200, ge=1)
     num_workers: int = Field(0, ge=0)
@@ -261,7 +264,7 @@ def build_data(cfg: RecognizerTrainConfig, echo=print):
     if pool is None and synth is None:
         raise PlatekitError("no training data: give data.train sources and/or data.synthetic")
     n = cfg.data.steps_per_epoch * cfg.data.batch_size
-    train = rd.make_train_stream(pool, synth, ratio, size, cfg.data.augment, n, cfg.seed)
+    train = rd.make_train_stream(pool, synth, ratio, size, cfg.data.augment, n, cfg.seed, cfg.data.corner_jitter)
     vals = []
     for sc in cfg.data.val:
         src = rd.Source(sc.path, sc.kind, sc.split, sc.val_fraction, sc.mode, sc.limit)
