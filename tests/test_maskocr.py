@@ -212,3 +212,10 @@ def test_finetune_configs_build_their_model(cfg_name, tmp_path):
     save_checkpoint(str(tmp_path / "mae.pt"), pre, region=cfg.region)
     rec.init_from_checkpoint(m, str(tmp_path / "mae.pt"))
     assert all(torch.all(p == 0.5) for p in m.encoder.parameters())
+
+
+def test_backbone_parameters_are_the_encoder():
+    m = create_model("maskocr_tiny", **TINY_KW)
+    enc = {id(p) for p in m.encoder.parameters()}
+    assert {id(p) for p in m.backbone_parameters()} == enc
+    assert not enc & {id(p) for p in m.slot_decoder.parameters()}

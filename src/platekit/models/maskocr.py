@@ -224,6 +224,10 @@ class MaskOCR(nn.Module):
         """x uint8 [N, H, W, 3] (RGB) -> logits [N, n_slots, C]."""
         return self.slot_decoder(self.encoder(self.normalize(x))) + self.slot_mask
 
+    def backbone_parameters(self):
+        """The encoder: ``optim.backbone_lr_mult`` scales its learning rate (pretrained encoders)."""
+        return self.encoder.parameters()
+
     def decode(self, logits: torch.Tensor, constrained: bool = False) -> tuple[list[str], list]:
         """logits -> (texts, char_probs); ``constrained`` returns the best format-valid text."""
         return decode_logits(self, logits, constrained)
