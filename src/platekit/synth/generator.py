@@ -127,9 +127,9 @@ class PlateSynth:
         if not get_format(fmt).validate(text):
             raise PlatekitError(f"{text!r} is not a valid {fmt} plate text")
         k = px_per_mm or self.px_per_mm(fmt)
-        rgba = draw_plate(text, fmt, k, rng, vary)
-        H, W = rgba.shape[:2]
-        return compose(rgba, (int(round(pad * W)), int(round(pad * W * 0.6))), rng)
+        plate = draw_plate(text, fmt, k, rng, vary)
+        W = plate[0].shape[1]
+        return compose(plate, (int(round(pad * W)), int(round(pad * W * 0.6))), rng)
 
     # -- samples ----------------------------------------------------------------------------
     def sample(self, rng: np.random.Generator | None = None) -> tuple[np.ndarray, str, str]:

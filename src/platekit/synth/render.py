@@ -54,8 +54,9 @@ def _rounded_mask(h: int, w: int, r: int) -> np.ndarray:
     return m
 
 
-def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator, vary: float = 1.0) -> np.ndarray:
-    """The plate alone at ``k`` px/mm: RGBA uint8 [H, W, 4] (alpha = rounded plate outline)."""
+def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
+               vary: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """The plate alone at ``k`` px/mm: RGB uint8 [H, W, 3] and its rounded outline mask uint8 [H, W]."""
     lay = LAYOUTS[fmt]
     W, H = int(round(lay.size_mm[0] * k)), int(round(lay.size_mm[1] * k))
     bg = _jitter_colour(lay.bg, rng, 0.18 * vary)
@@ -78,6 +79,7 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator, vary: fl
     weight = int(rng.choice([-1, -1, 0] if latin == "latin" else [0, 1])) if vary > 0 else 0  # bold thinner, regular bolder
     cjk_weight = int(rng.choice([0, 1, 1, 2])) if vary > 0 else 0  # plate province glyphs are heavy
     cjk_font = styles_c[int(rng.integers(len(styles_c)))] if vary > 0 else "cjk"
+    gw = float(rng.choice([0.85, 0.95, 1.0, 1.0])) if vary > 0 else 1.0  # glyph width within the box
     alpha = np.zeros((H, W), np.float32)  # text ink of the whole plate, blended once
     for ch, (x, y, w, h) in zip(text, char_boxes(fmt, len(text)), strict=True):
         cjk = ord(ch) > 127
@@ -88,17 +90,19 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator, vary: fl
         elif ch == "0" and latin == "mono":
             ch = "O"  # DejaVu Sans Mono's dotted zero is on no plate
         dx, dy = rng.normal(0, 0.6 * vary, 2) * k  # small print misregistration
-        m = glyph_mask(cjk_font if cjk else latin, ch, max(1, int(round(w * k))), max(1, int(round(h * k))),
+        bw = w if cjk else w * gw
+        m = glyph_mask(cjk_font if cjk else latin, ch, max(1, int(round(bw * k))), max(1, int(round(h * k))),
                        cjk_weight if cjk else weight, fill_width=cjk)
-        _stamp(alpha, int(round(x * k + dx)), int(round(y * k + dy)), m)
+        _stamp(alpha, int(round((x + (w - bw) / 2) * k + dx)), int(round(y * k + dy)), m)
     if lay.dot is not None:
         x, y, rad = lay.dot
         cv2.circle(plate, (int(round(x * k)), int(round(y * k))), max(1, int(round(rad * k))), fg.tolist(), -1,
                    cv2.LINE_AA)
     if fmt == "ru":
         _draw_ru_region(plate, alpha, k, fg, len(text) == 9, rng, vary)
-    a = alpha[..., None]
-    plate = (plate * (1 - a) + fg * a).astype(np.uint8)
+    fg_img = np.empty_like(plate)
+    fg_img[:] = np.round(fg).astype(np.uint8)
+    plate = cv2.blendLinear(fg_img, plate, alpha, 1 - alpha)
     for sx, sy in lay.screws:
         c = (int(round(sx * k)), int(round(sy * k)))
         rad = max(1, int(round(rng.uniform(3.5, 5.5) * k)))
@@ -106,7 +110,7 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator, vary: fl
         col = [metal] * 3 if metal is not None else bg.tolist()
         cv2.circle(plate, c, rad, col, -1, cv2.LINE_AA)
         cv2.circle(plate, c, rad, (np.asarray(col) * 0.55).tolist(), max(1, int(round(0.8 * k))), cv2.LINE_AA)
-    return np.dstack([plate, _rounded_mask(H, W, r)])  # [H, W, 4]
+    return plate, _rounded_mask(H, W, r)  # RGB [H, W, 3], outline mask [H, W]
 
 
 def _draw_ru_region(plate: np.ndarray, alpha: np.ndarray, k: float, fg: np.ndarray, three: bool, rng,
@@ -143,10 +147,11 @@ def _dealer_text(canvas: np.ndarray, x: int, y: int, w: int, band: int, rng, col
         _blend(canvas, x0 + int(i * cw * 1.15), y + (band - ch) // 2, m, colour)
 
 
-def compose(plate_rgba: np.ndarray, pad: tuple[int, int], rng: np.random.Generator,
+def compose(plate: tuple[np.ndarray, np.ndarray], pad: tuple[int, int], rng: np.random.Generator,
             bg: np.ndarray | None = None, holder: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
     """Plate on a padded canvas (random surroundings, optional plate holder). -> RGB, corners lt,rt,rb,lb."""
-    H, W = plate_rgba.shape[:2]
+    rgb, outline = plate
+    H, W = rgb.shape[:2]
     px, py = pad
     ch, cw = H + 2 * py, W + 2 * px
     canvas = background(ch, cw, rng) if bg is None else cv2.resize(bg, (cw, ch))
@@ -158,6 +163,6 @@ def compose(plate_rgba: np.ndarray, pad: tuple[int, int], rng: np.random.Generat
         cv2.rectangle(canvas, (px - gx, py - gy), (px + W + gx, py + H + gy + band), col, -1)
         if band:
             _dealer_text(canvas, px, py + H + gy // 2, W, band, rng, 255 - np.asarray(col, np.float32) * 0.5)
-    np.copyto(canvas[py : py + H, px : px + W], plate_rgba[..., :3], where=plate_rgba[..., 3:] > 127)
+    np.copyto(canvas[py : py + H, px : px + W], rgb, where=outline[..., None] > 127)
     corners = np.array([[px, py], [px + W, py], [px + W, py + H], [px, py + H]], np.float32)
     return canvas, corners
