@@ -79,3 +79,20 @@ def test_serve_command_help():
 
     res = CliRunner().invoke(app, ["serve", "--help"])
     assert res.exit_code == 0 and "--port" in res.stdout and "--host" in res.stdout
+
+
+def test_service_imports_no_torch(reader):
+    import subprocess
+    import sys
+
+    det, rec = reader.detector.path, reader.recognizers[0].path
+    code = (
+        "import sys, numpy as np\n"
+        "from fastapi.testclient import TestClient\n"
+        "from platekit.serve.app import create_app\n"
+        f"c = TestClient(create_app(detector={det!r}, recognizer={rec!r}))\n"
+        "assert c.get('/healthz').status_code == 200\n"
+        "print('torch' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
