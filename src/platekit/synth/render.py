@@ -79,7 +79,6 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
     weight = int(rng.choice([-1, -1, 0] if latin == "latin" else [0, 1])) if vary > 0 else 0  # bold thinner, regular bolder
     cjk_weight = int(rng.choice([0, 1, 1, 2])) if vary > 0 else 0  # plate province glyphs are heavy
     cjk_font = styles_c[int(rng.integers(len(styles_c)))] if vary > 0 else "cjk"
-    gw = float(rng.choice([0.85, 0.95, 1.0, 1.0])) if vary > 0 else 1.0  # glyph width within the box
     alpha = np.zeros((H, W), np.float32)  # text ink of the whole plate, blended once
     for ch, (x, y, w, h) in zip(text, char_boxes(fmt, len(text)), strict=True):
         cjk = ord(ch) > 127
@@ -90,10 +89,9 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
         elif ch == "0" and latin == "mono":
             ch = "O"  # DejaVu Sans Mono's dotted zero is on no plate
         dx, dy = rng.normal(0, 0.6 * vary, 2) * k  # small print misregistration
-        bw = w if cjk else w * gw
-        m = glyph_mask(cjk_font if cjk else latin, ch, max(1, int(round(bw * k))), max(1, int(round(h * k))),
+        m = glyph_mask(cjk_font if cjk else latin, ch, max(1, int(round(w * k))), max(1, int(round(h * k))),
                        cjk_weight if cjk else weight, fill_width=cjk)
-        _stamp(alpha, int(round((x + (w - bw) / 2) * k + dx)), int(round(y * k + dy)), m)
+        _stamp(alpha, int(round(x * k + dx)), int(round(y * k + dy)), m)
     if lay.dot is not None:
         x, y, rad = lay.dot
         cv2.circle(plate, (int(round(x * k)), int(round(y * k))), max(1, int(round(rad * k))), fg.tolist(), -1,
