@@ -499,10 +499,10 @@ def _lightning():
             if o.schedule == "exponential":
                 return {"optimizer": opt, "lr_scheduler": torch.optim.lr_scheduler.ExponentialLR(opt, o.gamma)}
             if o.schedule == "onecycle":
-                sch = torch.optim.lr_scheduler.OneCycleLR(
-                    opt, max_lr=[g["lr"] for g in params], total_steps=self.trainer.estimated_stepping_batches,
-                    pct_start=o.warmup_pct,
-                )
+                from platekit.train.schedules import one_cycle
+
+                sch = one_cycle(opt, [g["lr"] for g in params], self.trainer.estimated_stepping_batches,
+                                o.warmup_pct)
                 return {"optimizer": opt, "lr_scheduler": {"scheduler": sch, "interval": "step"}}
             return opt
 

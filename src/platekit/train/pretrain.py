@@ -175,9 +175,9 @@ def _lightning_module():
                 return opt
             if o.schedule != "onecycle":
                 raise PlatekitError(f"pretraining supports optim.schedule onecycle or none, got {o.schedule!r}")
-            total = int(self.trainer.estimated_stepping_batches)
-            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=o.lr, total_steps=max(total, 2),
-                                                        pct_start=o.warmup_pct, anneal_strategy="cos")
+            from platekit.train.schedules import one_cycle
+
+            sched = one_cycle(opt, o.lr, self.trainer.estimated_stepping_batches, o.warmup_pct)
             return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
 
         def on_save_checkpoint(self, checkpoint: dict) -> None:

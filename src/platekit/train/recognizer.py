@@ -206,11 +206,9 @@ def make_optimizer(model, cfg: RecognizerTrainConfig, trainer):
     if o.schedule == "none":
         return opt
     if o.schedule == "onecycle":
-        total = int(trainer.estimated_stepping_batches)
-        sched = torch.optim.lr_scheduler.OneCycleLR(
-            opt, max_lr=[g["lr"] for g in params], total_steps=max(total, 2), pct_start=max(o.warmup_pct, 1e-3),
-            anneal_strategy="cos", div_factor=25.0, final_div_factor=1e3,
-        )
+        from platekit.train.schedules import one_cycle
+
+        sched = one_cycle(opt, [g["lr"] for g in params], trainer.estimated_stepping_batches, o.warmup_pct)
         return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
     if o.schedule == "plateau":
         sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="max", factor=o.plateau_factor,
