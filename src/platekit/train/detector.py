@@ -481,16 +481,9 @@ def _lightning():
 
         def configure_optimizers(self):
             o = self.cfg.optim
-            bb = {id(p) for p in self.model.backbone_parameters()}
-            groups: dict[tuple[bool, bool], list] = {}
-            for p in self.model.parameters():
-                groups.setdefault((id(p) in bb, p.ndim <= 1), []).append(p)
-            params = [
-                {"params": ps, "lr": o.lr * (o.backbone_lr_mult if is_bb else 1.0), "weight_decay": 0.0 if no_wd else o.weight_decay}
-                for (is_bb, no_wd), ps in groups.items()
-            ]
-            cls = {"adamw": torch.optim.AdamW, "adam": torch.optim.Adam, "radam": torch.optim.RAdam}[o.name]
-            opt = cls(params, lr=o.lr)
+            from platekit.train.optim import build_optimizer
+
+            opt, params = build_optimizer(self.model, o)
             if o.schedule == "plateau":
                 sch = torch.optim.lr_scheduler.ReduceLROnPlateau(
                     opt, mode="max", factor=o.plateau_factor, patience=o.plateau_patience
@@ -499,7 +492,7 @@ def _lightning():
             if o.schedule == "exponential":
                 return {"optimizer": opt, "lr_scheduler": torch.optim.lr_scheduler.ExponentialLR(opt, o.gamma)}
             if o.schedule == "onecycle":
-                from platekit.train.schedules import one_cycle
+                from platekit.train.optim import one_cycle
 
                 sch = one_cycle(opt, [g["lr"] for g in params], self.trainer.estimated_stepping_batches,
                                 o.warmup_pct)

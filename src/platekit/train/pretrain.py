@@ -175,7 +175,7 @@ def _lightning_module():
                 return opt
             if o.schedule != "onecycle":
                 raise PlatekitError(f"pretraining supports optim.schedule onecycle or none, got {o.schedule!r}")
-            from platekit.train.schedules import one_cycle
+            from platekit.train.optim import one_cycle
 
             sched = one_cycle(opt, o.lr, self.trainer.estimated_stepping_batches, o.warmup_pct)
             return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}

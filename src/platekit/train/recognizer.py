@@ -192,21 +192,13 @@ def make_optimizer(model, cfg: RecognizerTrainConfig, trainer):
     import torch
 
     o = cfg.optim
-    bb = {id(p) for p in model.backbone_parameters()} if hasattr(model, "backbone_parameters") else set()
-    groups: dict[tuple[bool, bool], list] = {}
-    for p in model.parameters():
-        if p.requires_grad:
-            groups.setdefault((id(p) in bb, p.ndim <= 1), []).append(p)
-    params = [
-        {"params": ps, "lr": o.lr * (o.backbone_lr_mult if is_bb else 1.0), "weight_decay": 0.0 if no_wd else o.weight_decay}
-        for (is_bb, no_wd), ps in groups.items()
-    ]
-    cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "radam": torch.optim.RAdam}[o.name]
-    opt = cls(params, lr=o.lr)
+    from platekit.train.optim import build_optimizer
+
+    opt, params = build_optimizer(model, o)
     if o.schedule == "none":
         return opt
     if o.schedule == "onecycle":
-        from platekit.train.schedules import one_cycle
+        from platekit.train.optim import one_cycle
 
         sched = one_cycle(opt, [g["lr"] for g in params], trainer.estimated_stepping_batches, o.warmup_pct)
         return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}

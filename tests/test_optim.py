@@ -2,7 +2,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from platekit.train.schedules import one_cycle  # noqa: E402
+from platekit.train.optim import one_cycle  # noqa: E402
 
 
 @pytest.mark.parametrize("total", [1, 4, 10, 37, 500])
