@@ -7,7 +7,6 @@ Command modules import heavy libraries (torch, lightning) inside their functions
 from __future__ import annotations
 
 import importlib
-import sys
 
 import typer
 

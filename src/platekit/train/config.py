@@ -66,6 +66,12 @@ class TrainerConfig(StrictModel):
     deterministic: bool = False
     num_threads: int = Field(2, ge=1)  # torch intra-op threads on the CPU
 
+    def lightning_kwargs(self) -> dict:
+        """Keyword arguments for ``lightning.Trainer`` (everything here but num_threads)."""
+        kw = self.model_dump(exclude={"num_threads", "max_time_minutes"})
+        kw["max_time"] = {"minutes": self.max_time_minutes} if self.max_time_minutes else None
+        return kw
+
 
 M = TypeVar("M", bound=BaseModel)
 

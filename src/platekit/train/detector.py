@@ -568,12 +568,7 @@ def train_detector(cfg: DetectorTrainConfig) -> str:
     t = cfg.trainer
     ckpt_cb = ModelCheckpoint(dirpath=cfg.out_dir, filename="best", monitor=cfg.monitor, mode="max", save_last=True)
     trainer = L.Trainer(
-        max_epochs=t.max_epochs, max_steps=t.max_steps,
-        max_time={"minutes": t.max_time_minutes} if t.max_time_minutes else None,
-        accelerator=t.accelerator, devices=t.devices, strategy=t.strategy, precision=t.precision,
-        num_nodes=t.num_nodes, log_every_n_steps=t.log_every_n_steps, val_check_interval=t.val_check_interval,
-        limit_train_batches=t.limit_train_batches, limit_val_batches=t.limit_val_batches,
-        enable_progress_bar=t.enable_progress_bar, deterministic=t.deterministic,
+        **t.lightning_kwargs(),
         gradient_clip_val=cfg.optim.grad_clip,
         callbacks=[ckpt_cb, LearningRateMonitor()], logger=CSVLogger(cfg.out_dir, name="logs"),
     )

@@ -232,11 +232,7 @@ def run_pretrain(cfg: PretrainConfig) -> Path:
     module = _lightning_module()(cfg)
     t = cfg.trainer
     trainer = L.Trainer(
-        max_epochs=t.max_epochs, max_steps=t.max_steps,
-        max_time={"minutes": t.max_time_minutes} if t.max_time_minutes else None,
-        accelerator=t.accelerator, devices=t.devices, strategy=t.strategy, precision=t.precision,
-        num_nodes=t.num_nodes, log_every_n_steps=t.log_every_n_steps, limit_train_batches=t.limit_train_batches,
-        enable_progress_bar=t.enable_progress_bar, deterministic=t.deterministic,
+        **t.lightning_kwargs(),
         default_root_dir=str(out), logger=L.pytorch.loggers.CSVLogger(str(out), name="logs"),
         callbacks=[L.pytorch.callbacks.ModelCheckpoint(dirpath=str(out), filename="mae-{step}", save_last=True,
                                                      save_top_k=1, every_n_train_steps=250)],

@@ -363,12 +363,7 @@ def fit(cfg: RecognizerTrainConfig, echo=print) -> dict:
         logger = False
     tc = cfg.trainer
     trainer = L.Trainer(
-        max_epochs=tc.max_epochs, max_steps=tc.max_steps,
-        max_time={"minutes": tc.max_time_minutes} if tc.max_time_minutes else None,
-        accelerator=tc.accelerator, devices=tc.devices, strategy=tc.strategy, precision=tc.precision,
-        num_nodes=tc.num_nodes, log_every_n_steps=tc.log_every_n_steps, val_check_interval=tc.val_check_interval,
-        limit_train_batches=tc.limit_train_batches, limit_val_batches=tc.limit_val_batches,
-        enable_progress_bar=tc.enable_progress_bar, deterministic=tc.deterministic,
+        **tc.lightning_kwargs(),
         gradient_clip_val=cfg.optim.grad_clip, callbacks=callbacks, logger=logger, default_root_dir=cfg.out_dir,
         num_sanity_val_steps=0,
     )
