@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from platekit.core.ccpd import CCPDParseError, parse_ccpd_name
+from platekit.core.ccpd import CCPDParseError, is_ccpd_name, parse_ccpd_name
 from platekit.core.formats import guess_format, normalize_text
 from platekit.core.image import IMAGE_EXTS, _header_size, load_image
 from platekit.errors import PlatekitError
@@ -419,16 +419,8 @@ def detect_kind(path: str) -> str:
     if not imgs:
         raise PlatekitError(f"{path}: no images, labels.jsonl, CSV or Nomeroff img/+ann/ found")
     probe = imgs[:: max(1, len(imgs) // 200)]  # up to ~200 names spread over the folder
-    n_ccpd = sum(1 for p in probe if _is_ccpd(p))
+    n_ccpd = sum(1 for p in probe if is_ccpd_name(p))
     return "ccpd" if n_ccpd * 2 >= len(probe) else "crops"
-
-
-def _is_ccpd(p: str) -> bool:
-    try:
-        parse_ccpd_name(p)
-        return True
-    except CCPDParseError:
-        return False
 
 
 def dataset_file(path: str, kind: str) -> str:
