@@ -185,25 +185,12 @@ class DetectorRunner:
         if not os.path.isfile(self.path):
             raise PlatekitError(f"{path}: detector model not found")
         if self.path.endswith(".onnx"):
-            import json
+            from platekit.inference.session import load_sidecar, make_session
 
-            import onnxruntime as ort
-
-            meta_path = os.path.splitext(self.path)[0] + ".json"
-            if not os.path.isfile(meta_path):
-                raise PlatekitError(f"{path}: sidecar {os.path.basename(meta_path)} not found next to the model")
-            with open(meta_path, encoding="utf-8") as f:
-                self.meta = json.load(f)
+            self.meta = load_sidecar(self.path)
             if input_size and tuple(input_size) != tuple(self.meta["input_size"]):
                 raise PlatekitError("an ONNX detector has a fixed input size; re-export to change it")
-            so = ort.SessionOptions()
-            so.intra_op_num_threads = threads
-            so.inter_op_num_threads = 1
-            so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-            so.add_session_config_entry("session.set_denormal_as_zero", "1")
-            so.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            so.log_severity_level = 3
-            self.sess = ort.InferenceSession(self.path, so, providers=["CPUExecutionProvider"])
+            self.sess = make_session(self.path, threads)
             self.input_size = tuple(self.meta["input_size"])
             self.model = None
         else:
@@ -234,7 +221,7 @@ class DetectorRunner:
 
     def detect(self, image: np.ndarray, score_threshold: float, nms_iou: float) -> np.ndarray:
         """RGB scene -> kept detections [K, 13] in scene pixels."""
-        from platekit.train.detector import letterbox
+        from platekit.inference.detector import letterbox
 
         lb, s = letterbox(image, self.input_size)
         d = postprocess(self.raw(lb[None])[0], score_threshold, nms_iou).copy()

@@ -60,17 +60,10 @@ def load_recognizer(path: str, threads: int = 1) -> LoadedRecognizer:
     if not os.path.isfile(path):
         raise PlatekitError(f"no such model file: {path}")
     if path.endswith(".onnx"):
-        import onnxruntime as ort
+        from platekit.inference.session import load_sidecar, make_session
 
-        side = os.path.splitext(path)[0] + ".json"
-        if not os.path.isfile(side):
-            raise PlatekitError(f"{path}: sidecar {side} missing")
-        meta = json.load(open(side, encoding="utf-8"))
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = threads
-        so.inter_op_num_threads = 1
-        so.add_session_config_entry("session.set_denormal_as_zero", "1")
-        sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+        meta = load_sidecar(path)
+        sess = make_session(path, threads)
         inp = meta["input"]
         return LoadedRecognizer("onnx", (sess, sess.get_inputs()[0].name), (int(inp["height"]), int(inp["width"])),
                                 meta["region"], meta["decoder"], float(meta.get("crop_margin", 0.0)),

@@ -22,9 +22,9 @@ import torch
 import torch.nn.functional as F
 from pydantic import Field
 
+from platekit.inference.detector import PAD_VALUE, letterbox  # noqa: E402  (one letterbox for train and inference)
 from platekit.train.config import OptimConfig, StrictModel, TrainerConfig
 
-PAD_VALUE = 114
 FLIP_ORDER = [1, 0, 3, 2]  # after mirroring x: new lt = old rt, new rt = old lt, new rb = old lb, new lb = old rb
 
 
@@ -81,17 +81,6 @@ class DetectorTrainConfig(StrictModel):
 
 
 # ------------------------------------------------------------------------------------------- data
-def letterbox(image: np.ndarray, size: tuple[int, int], pad: int = PAD_VALUE) -> tuple[np.ndarray, float]:
-    """RGB [h, w, 3] -> ([H, W, 3], scale): scale = min(H/h, W/w), image at the top-left, pad elsewhere."""
-    hh, ww = size
-    h, w = image.shape[:2]
-    scale = min(hh / h, ww / w)
-    nh, nw = min(hh, max(1, round(h * scale))), min(ww, max(1, round(w * scale)))
-    out = np.full((hh, ww, 3), pad, dtype=np.uint8)
-    out[:nh, :nw] = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_LINEAR)
-    return out, scale
-
-
 def ccpd_records(root: str) -> list[dict]:
     """CCPD scenes -> [{path, text, width, height, boxes [1,4], corners [1,4,2]}] (unparsable names skipped)."""
     from platekit.core.ccpd import CCPDParseError, parse_ccpd_name
