@@ -168,7 +168,7 @@ def test_fit_then_eval_end_to_end(tmp_path):
         f"out_dir={tmp_path / 'run'}", f"data.cache_dir={tmp_path / 'cache'}",
         f"data.train=[{{path: {data}, mode: mix}}]", f"data.val=[{{path: {data}, name: fake}}]",
         "data.batch_size=4", "data.steps_per_epoch=3", "trainer.max_epochs=2", "trainer.enable_progress_bar=false",
-        "logger=csv", "trainer.num_threads=1",
+        "logger=csv", "trainer.num_threads=1", "data.province_swap=0.5", "keep=last",
     ]
     cfg = load_config(RecognizerTrainConfig, None, over)
     summary = fit(cfg, echo=lambda *_: None)

@@ -46,6 +46,10 @@ class DataConfig(StrictModel):
     # per-corner jitter of real crops (std as a fraction of plate width, height) at strength 1:
     # imitates detector corner errors; match it to the detector's measured corner error
     corner_jitter: tuple[float, float] = (0.02, 0.05)
+    # region cn: probability that a real blue plate's province glyph is swapped for another province's
+    # (a real plate's glyph, or a synthetic render with prob 1 - province_swap_real); undoes the 皖 skew
+    province_swap: float = Field(0.0, ge=0, le=1)
+    province_swap_real: float = Field(0.5, ge=0, le=1)
     batch_size: int = Field(64, ge=1)
     steps_per_epoch: int = Field(200, ge=1)
     num_workers: int = Field(0, ge=0)
@@ -77,6 +81,9 @@ class RecognizerTrainConfig(StrictModel):
     logger: Literal["tensorboard", "csv", "none"] = "csv"
     init_from: str | None = None  # load matching weights (name + shape) from a checkpoint
     constrained_val: bool = True  # validation accuracy with format-constrained decoding
+    # which weights become <out_dir>/best.pt: the best validation epoch, or the last one (no selection
+    # on the validation split; use it when that split is also the one you report)
+    keep: Literal["best", "last"] = "best"
 
 
 # --- module ------------------------------------------------------------------------------------
@@ -220,14 +227,15 @@ def build_data(cfg: RecognizerTrainConfig, echo=print):
     h, w = cfg.input_size
     size = (w, h)
     cache = os.path.expanduser(cfg.data.cache_dir) if cfg.data.cache_dir else None
-    ctxs, quads, texts, margins = [], [], [], []
+    ctxs, quads, texts, margins, pquads = [], [], [], [], []
     for sc in cfg.data.train:
         src = rd.Source(sc.path, sc.kind, sc.split, sc.val_fraction, sc.mode, sc.limit)
         samples = rd.load_samples(src, cfg.region)
         modes = ["corners", "bbox"] if sc.mode == "mix" else [sc.mode]
         for mode in modes:
             t0 = time.time()
-            x, q, t = rd.context_crops(samples, size, mode, cache)
+            x, q, t, pq = rd.context_crops(samples, size, mode, cache, with_plate_quads=True)
+            pquads.append(pq)
             has_c = np.array([s.corners is not None and mode == "corners" for s in samples])
             ctxs.append(x)
             quads.append(q)
@@ -238,7 +246,18 @@ def build_data(cfg: RecognizerTrainConfig, echo=print):
     if ctxs:
         if len({c.shape[1:] for c in ctxs}) > 1:
             raise PlatekitError("internal: context crops of different sizes")
-        pool = rd.RealPool(np.concatenate(ctxs), np.concatenate(quads), texts, np.concatenate(margins))
+        pool = rd.RealPool(np.concatenate(ctxs), np.concatenate(quads), texts, np.concatenate(margins),
+                           np.concatenate(pquads))
+    swap = None
+    if pool is not None and cfg.data.province_swap > 0:
+        if cfg.region != "cn":
+            raise PlatekitError("data.province_swap works for region cn only")
+        from platekit.core.formats import CN_PROVINCES
+
+        glyphs = rd.synth_province_glyphs(CN_PROVINCES, 6, cfg.seed) if cfg.data.province_swap_real < 1 else None
+        swap = rd.ProvinceSwap(pool, glyphs, cfg.data.province_swap_real)
+        echo(f"province swap p={cfg.data.province_swap}: {int(swap.recipients.sum())} recipient crops, "
+             f"{len(swap.real)} real donor provinces, {len(glyphs or [])} synthetic glyphs")
     synth, ratio = None, 0.0
     if cfg.data.synthetic is not None:
         from platekit.synth.generator import PlateSynth
@@ -254,7 +273,8 @@ def build_data(cfg: RecognizerTrainConfig, echo=print):
     if pool is None and synth is None:
         raise PlatekitError("no training data: give data.train sources and/or data.synthetic")
     n = cfg.data.steps_per_epoch * cfg.data.batch_size
-    train = rd.make_train_stream(pool, synth, ratio, size, cfg.data.augment, n, cfg.seed, cfg.data.corner_jitter)
+    train = rd.make_train_stream(pool, synth, ratio, size, cfg.data.augment, n, cfg.seed, cfg.data.corner_jitter,
+                                 swap, cfg.data.province_swap)
     vals = []
     for sc in cfg.data.val:
         src = rd.Source(sc.path, sc.kind, sc.split, sc.val_fraction, sc.mode, sc.limit)
@@ -370,16 +390,19 @@ def fit(cfg: RecognizerTrainConfig, echo=print) -> dict:
     t0 = time.time()
     trainer.fit(module, train_dataloaders=dl, val_dataloaders=val_dls)
     minutes = (time.time() - t0) / 60
+    metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
     best = ckpt_cb.best_model_path or ckpt_cb.last_model_path
-    if best:
+    best_acc = float(ckpt_cb.best_model_score or 0)
+    if cfg.keep == "last":  # the weights in memory are the last epoch's
+        best, best_acc = ckpt_cb.last_model_path, float(metrics.get("val/plate_acc", 0.0))
+    elif best:
         state = torch.load(best, map_location="cpu", weights_only=False)["state_dict"]
         module.load_state_dict(state)
-    metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
     pt = os.path.join(cfg.out_dir, "best.pt")
-    best_acc = float(ckpt_cb.best_model_score or 0)
     save_checkpoint(pt, model, **meta, train_minutes=minutes, best_val_plate_acc=best_acc,
                     metrics={f"{cfg.data.monitor or val_names[0]}/plate_acc": best_acc, "train_minutes": round(minutes, 1)})
     summary = {"best_ckpt": best, "pt": pt, "train_minutes": round(minutes, 2), "params": n_params,
-               "best_val_plate_acc": float(ckpt_cb.best_model_score or 0), "last_metrics": metrics}
-    echo(f"done in {minutes:.1f} min; best val/plate_acc {summary['best_val_plate_acc']:.4f}; {pt}")
+               "best_val_plate_acc": float(ckpt_cb.best_model_score or 0), "kept": cfg.keep, "last_metrics": metrics}
+    echo(f"done in {minutes:.1f} min; best val/plate_acc {summary['best_val_plate_acc']:.4f}; kept {cfg.keep} "
+         f"(val/plate_acc {best_acc:.4f}): {pt}")
     return summary
