@@ -211,6 +211,8 @@ def test_bench_cli_on_toy_data(models, tmp_path):
     assert [r["threads"] for r in out["runs"]] == [1, 2]
     n_val = out["runs"][0]["images"]
     assert 0 < n_val < 40 and out["runs"][0]["detected"] == 1.0  # toy detector finds every white plate
+    assert out["runs"][0]["extra_plates"] == 0  # one plate per toy scene, nothing read elsewhere
+    assert "Not measured (--no-baseline)" in res.output
     for k in ("decode", "detect", "rectify", "read", "total"):
         assert out["runs"][0][f"{k}_p50"] <= out["runs"][0][f"{k}_p95"]
     row = next(r for r in out["zoo"] if r["model"] == "tiny_slots_cn")  # shipped models come first

@@ -83,7 +83,7 @@ def bench_cmd(
                                   **rkw),
                            records[: base["images"]], ours["threads"])
         ours = sub.summary()
-    base_md = B.baseline_text(base, ours)
+    base_md = B.baseline_text(base, ours, baseline)
     typer.echo("\nGeneric-OCR baseline\n" + base_md)
 
     meta = (f"Command: `{cmd}`  \nDate: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
