@@ -5,6 +5,10 @@ rectified by the *labelled* corners, once from the crop rectified by the detecto
 corners (the matched detection, IoU >= 0.5, at the detector's operating threshold). A missed
 plate counts as wrong on the predicted side.
 
+It also runs the whole ``Reader`` path (rectify, read, re-read uncertain plates from slightly moved
+crops) twice: with the labelled corners fed through a stub detector (the swappable ``Detector``
+interface), and with the real detector -- the same comparison as the pipeline runs it.
+
     python scripts/detector_corner_check.py --detector src/platekit/weights/detector.onnx \
         --recognizer src/platekit/weights/rec_cn.onnx --data ../shared/data/ccpd2019_base
 """
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -65,6 +70,33 @@ def main() -> None:
                 detected += 1
                 ok_gt_on_detected += g
                 ok_pred_on_detected += p
+    # the Reader path: labelled corners (stub detector) vs predicted corners (the ONNX detector)
+    from platekit.core.results import Detection
+    from platekit.inference.bench import match
+    from platekit.inference.reader import Reader
+
+    class LabelledCorners:  # a Detector returning the labelled plates of the current image
+        score_threshold = None
+
+        def __init__(self):
+            self.record = None
+
+        def detect(self, image):
+            c = np.asarray(self.record["corners"], np.float32).reshape(-1, 4, 2)
+            b = np.asarray(self.record["boxes"], np.float32).reshape(-1, 4)
+            return [Detection(tuple(map(float, bb)), tuple(map(tuple, cc.tolist())), 1.0) for bb, cc in zip(b, c)]
+
+    stub = LabelledCorners()
+    readers = {"labelled": Reader(region=rec.region, detector=stub, recognizer=args.recognizer),
+               "predicted": Reader(region=rec.region, detector=args.detector, recognizer=args.recognizer)}
+    ok_reader = dict.fromkeys(readers, 0)
+    for r in records:
+        stub.record = r
+        img = load_image(r["path"])
+        for name, reader in readers.items():
+            plates, _ = reader.process(img)
+            label = SimpleNamespace(box=np.asarray(r["boxes"], np.float32).reshape(-1, 4)[0], text=r["text"])
+            ok_reader[name] += match(plates, label)[1]
     res = {
         "plates": n,
         "detected": detected,
@@ -72,6 +104,8 @@ def main() -> None:
         "accuracy_predicted_corners": ok_pred / max(n, 1),
         "accuracy_labelled_corners_on_detected": ok_gt_on_detected / max(detected, 1),
         "accuracy_predicted_corners_on_detected": ok_pred_on_detected / max(detected, 1),
+        "reader_accuracy_labelled_corners": ok_reader["labelled"] / max(n, 1),
+        "reader_accuracy_predicted_corners": ok_reader["predicted"] / max(n, 1),
         "detector": args.detector,
         "recognizer": args.recognizer,
         "crop_margin": rec.crop_margin,

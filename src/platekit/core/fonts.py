@@ -1,4 +1,4 @@
-"""Locate fonts installed by the project's setup (Debian fonts-wqy-microhei / fonts-dejavu-core)."""
+"""Locate fonts installed by the project's setup (Debian fonts-wqy-microhei, fonts-dejavu-core, fonts-opendin)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ _CANDIDATES = {
     "cjk": ["wqy-microhei.ttc", "wqy-zenhei.ttc", "NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc"],
     "latin": ["DejaVuSansCondensed-Bold.ttf", "DejaVuSans-Bold.ttf", "LiberationSansNarrow-Bold.ttf"],
     "mono": ["DejaVuSansMono-Bold.ttf", "DejaVuSansMono.ttf"],
+    "din": ["OSP-DIN.ttf"],  # Debian fonts-opendin: a narrow DIN face, the closest to the Chinese plate font
 }
 
 
 def find_font(kind: str = "cjk") -> str:
-    """Path of an installed font of ``kind`` (cjk | latin | mono); PlatekitError if none."""
+    """Path of an installed font of ``kind`` (cjk | latin | mono | din); PlatekitError if none."""
     env = os.environ.get(f"PLATEKIT_FONT_{kind.upper()}")
     if env and os.path.isfile(env):
         return env

@@ -76,7 +76,8 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
     # characters
     styles_l, styles_c = font_styles("latin"), font_styles("cjk")
     latin = styles_l[int(rng.integers(len(styles_l)))] if vary > 0 else "latin"
-    weight = int(rng.choice([-1, -1, 0] if latin == "latin" else [0, 1])) if vary > 0 else 0  # bold thinner, regular bolder
+    # bold faces thinner, regular ones bolder (OpenDIN is light: the plate font is much heavier)
+    weight = int(rng.choice([-1, -1, 0] if latin == "latin" else [2, 3] if latin == "din" else [0, 1])) if vary > 0 else 0
     cjk_weight = int(rng.choice([0, 1, 1, 2])) if vary > 0 else 0  # plate province glyphs are heavy
     cjk_font = styles_c[int(rng.integers(len(styles_c)))] if vary > 0 else "cjk"
     alpha = np.zeros((H, W), np.float32)  # text ink of the whole plate, blended once
