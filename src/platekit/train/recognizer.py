@@ -267,7 +267,10 @@ def build_data(cfg: RecognizerTrainConfig, echo=print):
                            weights=sy.weights, crop_margin=cfg.crop_margin)
         ratio = sy.ratio
         if sy.pool:
-            key = {"formats": sy.formats, "weights": sy.weights, "d": sy.difficulty, "size": size, "m": cfg.crop_margin}
+            from platekit.synth.glyphs import font_styles
+
+            key = {"formats": sy.formats, "weights": sy.weights, "d": sy.difficulty, "size": size, "m": cfg.crop_margin,
+                   "fonts": [font_styles("latin"), font_styles("cjk")]}  # a new glyph style = a new pool
             gen = rd.synth_pool(synth, sy.pool, cfg.seed, cache, key, echo)
             synth = gen
     if pool is None and synth is None:
