@@ -86,3 +86,62 @@ def test_export_cli(tmp_path):
     side = json.loads((tmp_path / "out" / "rec.json").read_text(encoding="utf-8"))
     assert side["model"] == "multihead" and side["crop_margin"] == 0.05
     assert OnnxRecognizer(tmp_path / "out" / "rec.onnx").input_size == tuple(model.input_size)
+
+
+def test_int8_quantization_keeps_the_recognizer_close(tmp_path):
+    from platekit.export.quantize import quantize_recognizer
+
+    torch.manual_seed(0)
+    model = create_model("crnn_ctc", region="cn", widths=[8, 16, 16, 24], hidden=16, input_size=(32, 96)).eval()
+    fp = tmp_path / "rec.onnx"
+    export_recognizer(model, {"region": "cn", "crop_margin": 0.05}, fp)
+    rng = np.random.default_rng(0)
+    calib = rng.integers(0, 256, (16, 32, 96, 3), dtype=np.uint8)
+    q = tmp_path / "rec_int8.onnx"
+    info = quantize_recognizer(fp, q, calib)
+    g = onnx.load(str(q))
+    ops = {n.op_type for n in g.graph.node}
+    assert {"QuantizeLinear", "DequantizeLinear"} <= ops and info["calibration_crops"] == 16
+    side = json.loads(q.with_suffix(".json").read_text(encoding="utf-8"))
+    assert side["quantization"]["ops"] == ["Conv"] and side["region"] == "cn"
+    x = rng.integers(0, 256, (4, 32, 96, 3), dtype=np.uint8)
+    a = make_session(fp).run(None, {"image": x})[0]
+    b = make_session(q).run(None, {"image": x})[0]
+    assert a.shape == b.shape and np.abs(a - b).max() < 0.05  # int8 convs: close, not identical
+    assert np.abs(a - b).max() > 0  # it really is a different (quantized) graph
+    assert len(OnnxRecognizer(q).read(list(x))) == 4
+
+
+def test_int8_refuses_wrong_calibration_crops(tmp_path):
+    from platekit.errors import PlatekitError
+    from platekit.export.quantize import quantize_recognizer
+
+    model = TinyCTC("cn").eval()
+    fp = tmp_path / "rec.onnx"
+    export_recognizer(model, {"region": "cn"}, fp)
+    with pytest.raises(PlatekitError, match="calibration crops"):
+        quantize_recognizer(fp, tmp_path / "q.onnx", np.zeros((2, 5, 5, 3), np.uint8))
+
+
+def test_export_cli_int8_on_a_crop_folder(tmp_path):
+    import cv2
+
+    torch.manual_seed(0)
+    model = create_model("crnn_ctc", region="cn", widths=[8, 16, 16, 24], hidden=16, input_size=(32, 96)).eval()
+    ckpt = tmp_path / "rec.pt"
+    save_checkpoint(str(ckpt), model, region="cn", crop_margin=0.05)
+    crops = tmp_path / "crops"
+    crops.mkdir()
+    rng = np.random.default_rng(1)
+    for text in ("皖A12345", "苏B67890", "沪C1D2E3"):
+        ok, buf = cv2.imencode(".png", rng.integers(0, 256, (40, 120, 3), dtype=np.uint8))
+        (crops / f"{text}.png").write_bytes(buf.tobytes())
+    res = CliRunner().invoke(app, ["export", str(ckpt), "-o", str(tmp_path / "rec.onnx"), "--int8", str(crops)])
+    assert res.exit_code == 0, res.output
+    from platekit.data.readers import load_plates
+    from platekit.data.split import split_by_text
+
+    n_train = len(split_by_text(load_plates(str(crops)), 0.2)[0])  # calibration uses the train split only
+    assert 0 < n_train < 3 and f"{n_train} calibration crops" in res.stdout
+    side = json.loads((tmp_path / "rec_int8.json").read_text(encoding="utf-8"))
+    assert side["quantization"]["calibration_crops"] == n_train

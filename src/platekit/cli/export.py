@@ -41,6 +41,9 @@ def export_checkpoint(ckpt: Path, out: Path) -> tuple[str, float | None]:
 def export_cmd(
     checkpoints: list[Path] = typer.Argument(..., help="platekit .pt checkpoints or Lightning .ckpt files."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Output .onnx (one checkpoint) or directory."),
+    int8: str | None = typer.Option(None, "--int8", metavar="DATA",
+                                    help="Recognizers: also write <name>_int8.onnx, convolutions quantized to int8, "
+                                         "calibrated on 300 crops of DATA (its train split)."),
 ) -> None:
     """Export detectors and recognizers to ONNX (opset 17, dynamic batch, uint8 input) + JSON sidecar."""
     from platekit.errors import PlatekitError
@@ -57,6 +60,18 @@ def export_cmd(
         kind, diff = export_checkpoint(ckpt, dest)
         check = f"  max |torch - onnxruntime| = {diff:.2e}" if diff is not None else ""
         typer.echo(f"{kind:<10} {ckpt} -> {dest} (+ {dest.with_suffix('.json').name}){check}")
+        if int8 and kind == "recognizer":
+            from platekit.export.quantize import calibration_crops, quantize_recognizer
+            from platekit.inference.session import load_sidecar
+
+            side = load_sidecar(dest)
+            crops = calibration_crops(int8, (side["input"]["width"], side["input"]["height"]),
+                                      float(side.get("crop_margin", 0.05)), side["region"])
+            q = dest.with_name(dest.stem + "_int8.onnx")
+            quantize_recognizer(dest, q, crops)
+            typer.echo(f"{'int8':<10} {dest} -> {q} ({len(crops)} calibration crops)")
+        elif int8:
+            typer.echo(f"{'int8':<10} {ckpt}: --int8 applies to recognizers only; skipped")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,75 @@
+"""Static INT8 quantization of an exported recognizer (onnxruntime only, no torch).
+
+The convolutions (most of a crnn_ctc's time) get int8 weights (per channel) and uint8 activations
+in QDQ format, calibrated on real crops; the LSTM and the classifier stay float. On this project's
+CPU it cuts the shipped cn reader from ~1.3 to ~0.85 ms per crop (docs/recognizers.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from platekit.errors import PlatekitError
+
+
+def quantize_recognizer(onnx_path: str | os.PathLike, out_path: str | os.PathLike, crops: np.ndarray,
+                        op_types: tuple[str, ...] = ("Conv",)) -> dict:
+    """Quantize ``onnx_path`` -> ``out_path`` (+ its sidecar), calibrated on uint8 crops [N, H, W, 3]."""
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    from platekit.inference.session import load_sidecar
+
+    side = load_sidecar(onnx_path)
+    h, w = side["input"]["height"], side["input"]["width"]
+    if crops.ndim != 4 or crops.shape[1:] != (h, w, 3) or crops.dtype != np.uint8 or len(crops) == 0:
+        raise PlatekitError(f"calibration crops must be uint8 [N, {h}, {w}, 3], got {crops.dtype} {crops.shape}")
+    name = side["input"]["name"]
+
+    class _Reader(CalibrationDataReader):
+        def __init__(self):
+            self.it = iter(crops[i : i + 1] for i in range(len(crops)))
+
+        def get_next(self):
+            x = next(self.it, None)
+            return None if x is None else {name: x}
+
+    out_path = Path(out_path)
+    with tempfile.TemporaryDirectory() as tmp:
+        pre = os.path.join(tmp, "pre.onnx")
+        quant_pre_process(str(onnx_path), pre)
+        quantize_static(pre, str(out_path), _Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                        op_types_to_quantize=list(op_types))
+    info = {"type": "static int8 (QDQ), per-channel weights", "ops": list(op_types), "calibration_crops": len(crops),
+            "float_model": Path(onnx_path).name}
+    side["quantization"] = info
+    out_path.with_suffix(".json").write_text(json.dumps(side, indent=1, ensure_ascii=False), encoding="utf-8")
+    return info
+
+
+def calibration_crops(data: str, size_wh: tuple[int, int], margin: float, region: str, n: int = 300,
+                      seed: int = 0) -> np.ndarray:
+    """Up to ``n`` crops of ``data`` (train split of scene sets: half by corners, half by box)."""
+    from platekit.train import rec_data as rd
+
+    try:
+        samples = rd.load_samples(rd.Source(data, split="train"), region)
+    except PlatekitError:
+        samples = rd.load_samples(rd.Source(data), region)
+    if not samples:
+        raise PlatekitError(f"{data}: no {region} plates to calibrate on")
+    rng = np.random.default_rng(seed)
+    sel = [samples[i] for i in rng.permutation(len(samples))[:n]]
+    is_scene = any(s.corners is not None or s.box is not None for s in sel)
+    if not is_scene:
+        return rd.eval_crops(sel, size_wh, "whole", margin)[0]
+    half = len(sel) // 2
+    xc = rd.eval_crops(sel[:half], size_wh, "corners", margin)[0]
+    xb = rd.eval_crops(sel[half:], size_wh, "bbox", margin)[0]
+    return np.concatenate([xc, xb])
