@@ -84,7 +84,7 @@ def main() -> None:
         def detect(self, image):
             c = np.asarray(self.record["corners"], np.float32).reshape(-1, 4, 2)
             b = np.asarray(self.record["boxes"], np.float32).reshape(-1, 4)
-            return [Detection(tuple(map(float, bb)), tuple(map(tuple, cc.tolist())), 1.0) for bb, cc in zip(b, c)]
+            return [Detection(tuple(map(float, bb)), tuple(map(tuple, cc.tolist())), 1.0) for bb, cc in zip(b, c, strict=True)]
 
     stub = LabelledCorners()
     readers = {"labelled": Reader(region=rec.region, detector=stub, recognizer=args.recognizer),

@@ -58,10 +58,7 @@ def calibration_crops(data: str, size_wh: tuple[int, int], margin: float, region
     """Up to ``n`` crops of ``data`` (train split of scene sets: half by corners, half by box)."""
     from platekit.train import rec_data as rd
 
-    try:
-        samples = rd.load_samples(rd.Source(data, split="train"), region)
-    except PlatekitError:
-        samples = rd.load_samples(rd.Source(data), region)
+    samples = rd.load_samples(rd.Source(data, split="train"), region)
     if not samples:
         raise PlatekitError(f"{data}: no {region} plates to calibrate on")
     rng = np.random.default_rng(seed)

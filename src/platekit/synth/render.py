@@ -54,6 +54,11 @@ def _rounded_mask(h: int, w: int, r: int) -> np.ndarray:
     return m
 
 
+# stroke weight choices per Latin glyph style (px per side at render scale): the bold face thinner,
+# regular faces bolder, OpenDIN much bolder (it is light; the plate font is heavy)
+_LATIN_WEIGHTS = {"latin": (-1, -1, 0), "din": (2, 3)}
+
+
 def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
                vary: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """The plate alone at ``k`` px/mm: RGB uint8 [H, W, 3] and its rounded outline mask uint8 [H, W]."""
@@ -76,8 +81,7 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
     # characters
     styles_l, styles_c = font_styles("latin"), font_styles("cjk")
     latin = styles_l[int(rng.integers(len(styles_l)))] if vary > 0 else "latin"
-    # bold faces thinner, regular ones bolder (OpenDIN is light: the plate font is much heavier)
-    weight = int(rng.choice([-1, -1, 0] if latin == "latin" else [2, 3] if latin == "din" else [0, 1])) if vary > 0 else 0
+    weight = int(rng.choice(_LATIN_WEIGHTS.get(latin, (0, 1)))) if vary > 0 else 0
     cjk_weight = int(rng.choice([0, 1, 1, 2])) if vary > 0 else 0  # plate province glyphs are heavy
     cjk_font = styles_c[int(rng.integers(len(styles_c)))] if vary > 0 else "cjk"
     alpha = np.zeros((H, W), np.float32)  # text ink of the whole plate, blended once

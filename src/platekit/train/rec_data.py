@@ -92,10 +92,9 @@ def eval_crops(samples: list, size: tuple[int, int], mode: str, margin: float,
     return x, texts
 
 
-def context_crops(samples: list, size: tuple[int, int], mode: str, cache_dir: str | None = None,
-                  with_plate_quads: bool = False):
-    """-> (ctx uint8 [N, Hc, Wc, 3], quads float32 [N, 4, 2] (plate lt,rt,rb,lb in ctx px), texts)
-    [+ plate_quads float32 [N, 4, 2]: the labelled corners in ctx px, NaN without corners].
+def context_crops(samples: list, size: tuple[int, int], mode: str, cache_dir: str | None = None):
+    """-> (ctx uint8 [N, Hc, Wc, 3], quads float32 [N, 4, 2] (plate lt,rt,rb,lb in ctx px), texts,
+    plate_quads float32 [N, 4, 2]: the labelled corners in ctx px, NaN without corners).
 
     mode corners: the context is rectified by the corners; bbox: an axis-aligned crop around the
     box (the quad is then the box). Crop datasets: the whole image, quad = its border.
@@ -108,7 +107,7 @@ def context_crops(samples: list, size: tuple[int, int], mode: str, cache_dir: st
     if path and os.path.exists(path):
         z = np.load(path)
         if "pq" in z:  # (older caches lack the plate quads: rebuilt below)
-            return (z["x"], z["q"], texts, z["pq"]) if with_plate_quads else (z["x"], z["q"], texts)
+            return z["x"], z["q"], texts, z["pq"]
     x = np.empty((len(samples), hc, wc, 3), np.uint8)
     q = np.empty((len(samples), 4, 2), np.float32)
     pq = np.full((len(samples), 4, 2), np.nan, np.float32)
@@ -133,7 +132,7 @@ def context_crops(samples: list, size: tuple[int, int], mode: str, cache_dir: st
             pq[i] = cv2.perspectiveTransform(np.asarray(s.corners, np.float32)[None], m)[0]
     if path:
         np.savez(path, x=x, q=q, pq=pq)
-    return (x, q, texts, pq) if with_plate_quads else (x, q, texts)
+    return x, q, texts, pq
 
 
 # --- augmentation -------------------------------------------------------------------------------
@@ -271,6 +270,7 @@ class ProvinceSwap:
         for i in np.flatnonzero(ok):
             by_prov.setdefault(pool.texts[i][0], []).append(int(i))
         self.real = by_prov  # province -> pool indices
+        self.provinces = sorted(by_prov)
         self.synth = synth_glyphs or []  # (plate image, corners lt,rt,rb,lb, province)
         self.p_real = p_real if self.synth else 1.0
         self.pool = pool
@@ -281,8 +281,7 @@ class ProvinceSwap:
         if not self.recipients[i] or not self.real:
             return None
         if rng.random() < self.p_real:
-            provs = sorted(self.real)
-            prov = provs[int(rng.integers(len(provs)))]
+            prov = self.provinces[int(rng.integers(len(self.provinces)))]
             j = self.real[prov][int(rng.integers(len(self.real[prov])))]
             src, src_q = pool.ctx[j], pool.plate_quads[j]
         else:

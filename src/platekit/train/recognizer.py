@@ -234,7 +234,7 @@ def build_data(cfg: RecognizerTrainConfig, echo=print):
         modes = ["corners", "bbox"] if sc.mode == "mix" else [sc.mode]
         for mode in modes:
             t0 = time.time()
-            x, q, t, pq = rd.context_crops(samples, size, mode, cache, with_plate_quads=True)
+            x, q, t, pq = rd.context_crops(samples, size, mode, cache)
             pquads.append(pq)
             has_c = np.array([s.corners is not None and mode == "corners" for s in samples])
             ctxs.append(x)
