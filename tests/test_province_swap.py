@@ -85,3 +85,17 @@ def test_stream_uses_the_swap_at_its_probability(p):
     texts = [t for _, t in stream]
     n_swapped = sum(t[0] == "藏" for t in texts)
     assert (n_swapped == 0) if p == 0 else (n_swapped == len(texts))
+
+
+def test_exposure_augmentation_makes_bright_glowing_and_dark_crops():
+    from platekit.train.rec_data import photometric
+
+    img = np.full((48, 144, 3), (20, 60, 160), np.uint8)  # blue plate
+    img[12:36, 20:124:8] = 235  # white strokes
+    base = [photometric(img, np.random.default_rng(k), 1.0) for k in range(400)]
+    aug = [photometric(img, np.random.default_rng(k), 1.0, exposure=True) for k in range(400)]
+    mean = lambda xs: np.array([x.mean() for x in xs])  # noqa: E731
+    gap = lambda xs: np.array([x[12:36, 22:26].mean() for x in xs])  # noqa: E731  blue between two strokes
+    assert (mean(aug) < 0.6 * img.mean()).sum() > (mean(base) < 0.6 * img.mean()).sum() + 10  # night crops
+    assert (gap(aug) > 130).sum() > (gap(base) > 130).sum() + 10  # the background washed out by glow
+    assert all(a.dtype == np.uint8 and a.shape == img.shape for a in aug)

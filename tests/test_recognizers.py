@@ -142,3 +142,21 @@ def test_ctc_constrained_is_the_best_valid_path_by_brute_force():
                 if s > best:
                     best, best_text = s, t
         assert ctc_decode_constrained(p, region)[0] == [best_text]
+
+
+def test_crnn_frame_stride_8_halves_the_frames_and_reuses_stride_4_weights():
+    kw = dict(TINY["crnn_ctc"], input_size=(32, 160))
+    torch.manual_seed(0)
+    m4 = create_model("crnn_ctc", **kw).eval()
+    m8 = create_model("crnn_ctc", frame_stride=8, **kw).eval()
+    assert m4.state_dict().keys() == m8.state_dict().keys()
+    m8.load_state_dict(m4.state_dict())  # same tensor shapes: a stride-4 checkpoint initialises stride 8
+    x = batch(m4)
+    with torch.no_grad():
+        y4, y8 = m4(x), m8(x)
+    assert y4.shape[1] == 160 // 4 and y8.shape[1] == 160 // 8
+    assert torch.isfinite(y8).all()
+    with pytest.raises(ValueError, match="too small for CTC"):
+        create_model("crnn_ctc", frame_stride=8, **TINY["crnn_ctc"])  # 96 / 8 = 12 frames < 2 * 8 + 1
+    with pytest.raises(ValueError, match="frame_stride"):
+        create_model("crnn_ctc", frame_stride=3, **kw)

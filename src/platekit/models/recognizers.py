@@ -224,21 +224,29 @@ class BasicBlock(nn.Module):
 
 
 class SeqCNN(nn.Module):
-    """[N, C, H, W] -> sequence [N, W/4, D]: strides 2, 2, then (2, 1), (2, 1); height pooled away."""
+    """[N, C, H, W] -> sequence [N, W/s, D], s = frame_stride (4 or 8); height pooled away.
 
-    def __init__(self, in_chans: int = 3, widths: tuple[int, ...] = (32, 64, 96, 128)):
+    Strides: stem 2, block1 2, block2 (2, 1) or 2 when s = 8, block3 (2, 1). The weights do not
+    depend on s, so an s = 4 checkpoint initialises an s = 8 model (half the frames: a faster
+    BiLSTM and block3).
+    """
+
+    def __init__(self, in_chans: int = 3, widths: tuple[int, ...] = (32, 64, 96, 128), frame_stride: int = 4):
         super().__init__()
+        if frame_stride not in (4, 8):
+            raise ValueError(f"frame_stride must be 4 or 8, got {frame_stride}")
         w0, w1, w2, w3 = widths
         self.stem = nn.Sequential(nn.Conv2d(in_chans, w0, 3, 2, 1, bias=False), nn.BatchNorm2d(w0), nn.ReLU(inplace=True))
         self.layers = nn.Sequential(  # stem: H/2, W/2
             BasicBlock(w0, w1, 2),  # H/4, W/4
-            BasicBlock(w1, w2, (2, 1)),  # H/8, W/4
-            BasicBlock(w2, w3, (2, 1)),  # H/16, W/4
+            BasicBlock(w1, w2, (2, 1) if frame_stride == 4 else 2),  # H/8, W/s
+            BasicBlock(w2, w3, (2, 1)),  # H/16, W/s
         )
         self.out_dim = w3
+        self.frame_stride = frame_stride
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        f = self.layers(self.stem(x))  # [N, D, H/16, W/4]
+        f = self.layers(self.stem(x))  # [N, D, H/16, W/s]
         return f.mean(2).transpose(1, 2)  # [N, T, D]
 
 

@@ -160,8 +160,11 @@ def warp_quad(ctx: np.ndarray, quad: np.ndarray, size: tuple[int, int], margin: 
     return cv2.warpPerspective(ctx, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
-def photometric(img: np.ndarray, rng: np.random.Generator, s: float) -> np.ndarray:
-    """Blur, colour shift, brightness/contrast, noise, JPEG, cutout; ``s`` = strength 0..1."""
+def photometric(img: np.ndarray, rng: np.random.Generator, s: float, exposure: bool = False) -> np.ndarray:
+    """Blur, colour shift, brightness/contrast, noise, JPEG, cutout; ``s`` = strength 0..1.
+
+    ``exposure``: also over-exposed plates (gain, strokes glowing into the background) and night
+    plates (dark, colour cast) -- the two kinds of real plates the cn reader still misread."""
     if s <= 0:
         return img
     h, w = img.shape[:2]
@@ -172,6 +175,12 @@ def photometric(img: np.ndarray, rng: np.random.Generator, s: float) -> np.ndarr
         x = (x - 128) * a + 128 + b
     if rng.random() < 0.5:  # colour shift: per-channel gain
         x = x * (1 + rng.uniform(-0.15, 0.15, 3) * s)
+    if exposure and rng.random() < 0.15 * s:  # over-exposure: gain + glow bleeding out of the bright strokes
+        x = x * rng.uniform(1.15, 1.6)
+        glow = cv2.GaussianBlur(np.clip(x - 200, 0, None), (0, 0), rng.uniform(1.0, 2.5) * h / 48)
+        x = x + rng.uniform(0.3, 1.0) * glow
+    elif exposure and rng.random() < 0.12 * s:  # night: dark, a colour cast, lifted noise floor
+        x = x * rng.uniform(0.2, 0.5) * (1 + rng.uniform(-0.4, 0.4, 3)) + rng.uniform(0, 15)
     if rng.random() < 0.05 * s:
         x = np.repeat(x.mean(2, keepdims=True), 3, 2)
     if rng.random() < 0.3 * s:  # cutout: a small patch, never a whole character
@@ -329,7 +338,7 @@ def synth_province_glyphs(provinces: str, per_province: int, seed: int) -> list[
 
 def make_train_stream(pool: RealPool | None, synth, ratio: float, size: tuple[int, int],
                       strength: float, n: int, seed: int, jitter: tuple[float, float] = (0.02, 0.05),
-                      swap: ProvinceSwap | None = None, swap_p: float = 0.0):
+                      swap: ProvinceSwap | None = None, swap_p: float = 0.0, exposure: bool = False):
     """An IterableDataset of ``n`` (uint8 [H, W, 3], text) per epoch: synthetic with prob ``ratio``."""
     import torch
     from torch.utils.data import IterableDataset, get_worker_info
@@ -363,7 +372,7 @@ def make_train_stream(pool: RealPool | None, synth, ratio: float, size: tuple[in
                         if swapped is not None:
                             ctx, text = swapped
                     img = warp_quad(ctx, pool.quads[i], size, float(pool.margins[i]), rng, strength, jitter)
-                    img = photometric(img, rng, strength)
+                    img = photometric(img, rng, strength, exposure)
                 yield torch.from_numpy(np.ascontiguousarray(img)), text
 
     return _Stream()

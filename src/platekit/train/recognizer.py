@@ -50,6 +50,7 @@ class DataConfig(StrictModel):
     # (a real plate's glyph, or a synthetic render with prob 1 - province_swap_real); undoes the 皖 skew
     province_swap: float = Field(0.0, ge=0, le=1)
     province_swap_real: float = Field(0.5, ge=0, le=1)
+    exposure_aug: bool = False  # real crops also get over-exposure (glow) and night (dark, cast) variants
     batch_size: int = Field(64, ge=1)
     steps_per_epoch: int = Field(200, ge=1)
     num_workers: int = Field(0, ge=0)
@@ -277,7 +278,7 @@ def build_data(cfg: RecognizerTrainConfig, echo=print):
         raise PlatekitError("no training data: give data.train sources and/or data.synthetic")
     n = cfg.data.steps_per_epoch * cfg.data.batch_size
     train = rd.make_train_stream(pool, synth, ratio, size, cfg.data.augment, n, cfg.seed, cfg.data.corner_jitter,
-                                 swap, cfg.data.province_swap)
+                                 swap, cfg.data.province_swap, cfg.data.exposure_aug)
     vals = []
     for sc in cfg.data.val:
         src = rd.Source(sc.path, sc.kind, sc.split, sc.val_fraction, sc.mode, sc.limit)
