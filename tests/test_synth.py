@@ -150,3 +150,18 @@ def test_cli_writes_crops_and_scenes(tmp_path):
         assert set(rec) >= {"image", "width", "height", "boxes", "corners", "texts"}
         assert len(rec["boxes"]) == len(rec["corners"]) == len(rec["texts"]) >= 1
         assert load_image(str(tmp_path / "s" / rec["image"])).shape == (240, 320, 3)
+
+
+def test_bbox_share_cuts_loose_unrectified_crops_and_zero_changes_nothing():
+    def blue_share(img):  # how much of the crop is plate (blue); a box around a tilted plate holds more background
+        x = img.astype(int)
+        return ((x[..., 2] > x[..., 0] + 40) & (x[..., 2] > x[..., 1] + 20)).mean()
+
+    rect, box = PlateSynth("cn-blue", seed=3), PlateSynth("cn-blue", seed=3, bbox_share=1.0)
+    default = PlateSynth("cn-blue", seed=3, bbox_share=0.0)
+    pairs = [(rect.sample_at(i), box.sample_at(i)) for i in range(40)]
+    assert all(r[1] == b[1] for r, b in pairs)  # same texts: only the cut differs
+    assert np.mean([blue_share(b[0]) for _, b in pairs]) < np.mean([blue_share(r[0]) for r, _ in pairs]) - 0.03
+    assert all(np.array_equal(default.sample_at(i)[0], rect.sample_at(i)[0]) for i in range(3))
+    with pytest.raises(PlatekitError, match="bbox_share"):
+        PlateSynth("cn-blue", bbox_share=1.5)

@@ -28,6 +28,8 @@ def register(app: typer.Typer) -> None:
         size: str = typer.Option(None, "--size", help="WxH of each crop (default 144x48) or scene (640x480)."),
         difficulty: float = typer.Option(0.5, "--difficulty", help="0 = clean .. 1 = hard degradations."),
         crop_margin: float = typer.Option(0.06, "--crop-margin", help="Margin of the rectified crop."),
+        bbox_share: float = typer.Option(0.0, "--bbox-share", help="Share of crops cut as an axis-aligned box "
+                                         "(what a box-only detector gives) instead of rectified by corners."),
         workers: int = typer.Option(1, "--workers", help="Processes writing crops."),
         ext: str = typer.Option("png", "--ext", help="png (lossless, exact) or jpg."),
         scene: bool = typer.Option(False, "--scene", help="Write detector scenes + labels.jsonl instead."),
@@ -46,7 +48,7 @@ def register(app: typer.Typer) -> None:
             from platekit.synth.generator import write_dataset
 
             path = write_dataset(out, formats, n, seed, _size(size or "144x48"), difficulty, crop_margin,
-                                 workers, ext)
+                                 workers, ext, bbox_share)
             what = "crops"
         dt = time.perf_counter() - t0
         typer.echo(f"wrote {n} {what} to {path} in {dt:.1f} s ({n / dt:.0f} {what}/s)")

@@ -1,4 +1,5 @@
-"""Locate fonts installed by the project's setup (Debian fonts-wqy-microhei, fonts-dejavu-core, fonts-opendin)."""
+"""Locate fonts installed by the project's setup (Debian fonts-wqy-microhei, fonts-dejavu-core, fonts-opendin,
+fonts-noto-cjk)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ _CANDIDATES = {
     "latin": ["DejaVuSansCondensed-Bold.ttf", "DejaVuSans-Bold.ttf", "LiberationSansNarrow-Bold.ttf"],
     "mono": ["DejaVuSansMono-Bold.ttf", "DejaVuSansMono.ttf"],
     "din": ["OSP-DIN.ttf"],  # Debian fonts-opendin: a narrow DIN face, the closest to the Chinese plate font
+    "cjk-bold": ["NotoSansCJK-Bold.ttc"],  # Debian fonts-noto-cjk: as heavy as the plate's province glyphs
 }
+# face index inside a font collection: Noto Sans CJK .ttc files hold JP, KR, SC, TC, HK; SC is index 2
+TTC_INDEX = {"NotoSansCJK-Bold.ttc": 2, "NotoSansCJK-Regular.ttc": 2}
 
 
 def find_font(kind: str = "cjk") -> str:
-    """Path of an installed font of ``kind`` (cjk | latin | mono | din); PlatekitError if none."""
-    env = os.environ.get(f"PLATEKIT_FONT_{kind.upper()}")
+    """Path of an installed font of ``kind`` (cjk | latin | mono | din | cjk-bold); PlatekitError if none."""
+    env = os.environ.get(f"PLATEKIT_FONT_{kind.upper().replace('-', '_')}")
     if env and os.path.isfile(env):
         return env
     for name in _CANDIDATES[kind]:
@@ -28,5 +32,5 @@ def find_font(kind: str = "cjk") -> str:
                 return sorted(hits)[0]
     raise PlatekitError(
         f"no {kind} font found; install one (Debian: apt-get install fonts-wqy-microhei fonts-dejavu-core) "
-        f"or set PLATEKIT_FONT_{kind.upper()}=/path/to/font"
+        f"or set PLATEKIT_FONT_{kind.upper().replace('-', '_')}=/path/to/font"
     )

@@ -89,7 +89,8 @@ class PlateSynth:
     def __init__(self, formats: Sequence[str] | str = ("cn-blue",), size: tuple[int, int] = (144, 48),
                  difficulty: float = 0.5, seed: int = 0, weights: Sequence[float] | None = None,
                  crop_margin: float = 0.06,
-                 label_expand: tuple[float, float, float, float] | None = None):
+                 label_expand: tuple[float, float, float, float] | None = None,
+                 bbox_share: float = 0.0):
         if isinstance(formats, str):
             formats = tuple(f.strip() for f in formats.split(",") if f.strip())
         unknown = [f for f in formats if f not in FORMATS]
@@ -112,6 +113,11 @@ class PlateSynth:
         if p.shape != (len(self.formats),) or (p < 0).any() or p.sum() <= 0:
             raise PlatekitError(f"weights must be {len(self.formats)} non-negative numbers")
         self.weights = p / p.sum()
+        if not 0 <= bbox_share <= 1:
+            raise PlatekitError(f"bbox_share must be in 0..1, got {bbox_share}")
+        # share of crops cut as a box-only detector gives them: the axis-aligned box of the seen
+        # plate, not rectified (tilted plates stay tilted, with background in the corners)
+        self.bbox_share = float(bbox_share)
         self._index = 0
 
     # -- plates -----------------------------------------------------------------------------
@@ -152,6 +158,9 @@ class PlateSynth:
         s = rng.uniform(lo, 1.0) if rng.random() < 0.7 else 1.0
         ws, hs = max(16, int(round(W_out * s * rng.uniform(0.9, 1.1)))), max(8, int(round(H_out * s)))
         ws, hs = min(ws, W_out), min(hs, H_out)
+        if self.bbox_share > 0 and rng.random() < self.bbox_share:
+            (x1, y1), (x2, y2) = det.min(0), det.max(0)
+            det = np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], np.float32)
         src = expand_corners(det, self.crop_margin, 2 * self.crop_margin)
         dst = np.array([[0, 0], [ws - 1, 0], [ws - 1, hs - 1], [0, hs - 1]], np.float32)
         m = cv2.getPerspectiveTransform(src.astype(np.float32), dst) @ H
@@ -182,11 +191,11 @@ class PlateSynth:
 
 
 def _write_range(args) -> list[tuple[str, str, str]]:
-    out_dir, formats, seed, size, difficulty, crop_margin, start, stop, ext = args
+    out_dir, formats, seed, size, difficulty, crop_margin, bbox_share, start, stop, ext = args
     from platekit.core.image import imwrite_rgb
 
     cv2.setNumThreads(1)  # one process per core; OpenCV's own threads would oversubscribe
-    synth = PlateSynth(formats, size, difficulty, seed, crop_margin=crop_margin)
+    synth = PlateSynth(formats, size, difficulty, seed, crop_margin=crop_margin, bbox_share=bbox_share)
     rows = []
     for i in range(start, stop):
         img, text, fmt = synth.sample_at(i)
@@ -198,17 +207,17 @@ def _write_range(args) -> list[tuple[str, str, str]]:
 
 def write_dataset(out_dir: str, formats: Sequence[str] | str = ("cn-blue",), n: int = 1000, seed: int = 0,
                   size: tuple[int, int] = (144, 48), difficulty: float = 0.5, crop_margin: float = 0.06,
-                  workers: int = 1, ext: str = "png") -> str:
+                  workers: int = 1, ext: str = "png", bbox_share: float = 0.0) -> str:
     """Write ``n`` crops as ``out_dir/images/NNNNNNN.<ext>`` plus ``out_dir/labels.csv``
     (image_path,plate_text,format; paths relative to the CSV). Returns the CSV path."""
-    PlateSynth(formats, size, difficulty, seed, crop_margin=crop_margin)  # validate arguments early
+    PlateSynth(formats, size, difficulty, seed, crop_margin=crop_margin, bbox_share=bbox_share)  # validate early
     if n < 1:
         raise PlatekitError("--n must be at least 1")
     if ext not in ("png", "jpg"):
         raise PlatekitError("image extension must be png or jpg")
     os.makedirs(os.path.join(out_dir, "images"), exist_ok=True)
     chunk = max(1, min(2000, -(-n // max(1, workers * 4))))
-    jobs = [(out_dir, formats, seed, size, difficulty, crop_margin, s, min(n, s + chunk), ext)
+    jobs = [(out_dir, formats, seed, size, difficulty, crop_margin, bbox_share, s, min(n, s + chunk), ext)
             for s in range(0, n, chunk)]
     if workers > 1:
         import multiprocessing as mp

@@ -11,7 +11,7 @@ from functools import cache, lru_cache
 import cv2
 import numpy as np
 
-from platekit.core.fonts import find_font
+from platekit.core.fonts import TTC_INDEX, find_font
 
 _RENDER_PX = 96  # font size used to rasterise a glyph once
 # Glyph horizontal scale is fixed per font so narrow glyphs ("1", "J") stay narrow; this reference
@@ -37,7 +37,7 @@ def font_path(kind: str) -> str:
 @cache
 def font_styles(base: str) -> tuple[str, ...]:
     """Installed glyph styles for ``base``: "latin" -> fonts for A-Z 0-9, "cjk" -> fonts for provinces."""
-    cands = LATIN_STYLES if base == "latin" else ("cjk", "cjk-zen")
+    cands = LATIN_STYLES if base == "latin" else ("cjk", "cjk-zen", "cjk-bold")
     out, seen = [], set()
     for k in cands:
         try:
@@ -55,7 +55,8 @@ def raw_glyph(kind: str, char: str) -> np.ndarray:
     """Tight ink mask of one glyph, float32 [h, w] in 0..1 (Pillow, rendered once)."""
     from PIL import Image, ImageDraw, ImageFont
 
-    font = ImageFont.truetype(font_path(kind), _RENDER_PX)
+    path = font_path(kind)
+    font = ImageFont.truetype(path, _RENDER_PX, index=TTC_INDEX.get(os.path.basename(path), 0))
     img = Image.new("L", (_RENDER_PX * 2, _RENDER_PX * 2), 0)
     ImageDraw.Draw(img).text((_RENDER_PX // 2, _RENDER_PX // 4), char, fill=255, font=font)
     a = np.asarray(img, dtype=np.float32) / 255.0

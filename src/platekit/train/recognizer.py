@@ -36,6 +36,7 @@ class SynthConfig(StrictModel):
     difficulty: float = Field(0.5, ge=0, le=1)
     val_samples: int = Field(0, ge=0)  # a fixed synthetic validation set of this size (0 = none)
     pool: int = Field(0, ge=0)  # > 0: pre-generate this many crops once (cached) instead of streaming
+    bbox_share: float = Field(0.0, ge=0, le=1)  # share of crops cut as an axis-aligned box (box-only detectors)
 
 
 class DataConfig(StrictModel):
@@ -265,13 +266,15 @@ def build_data(cfg: RecognizerTrainConfig, echo=print):
 
         sy = cfg.data.synthetic
         synth = PlateSynth(formats=tuple(sy.formats), size=size, difficulty=sy.difficulty, seed=cfg.seed,
-                           weights=sy.weights, crop_margin=cfg.crop_margin)
+                           weights=sy.weights, crop_margin=cfg.crop_margin, bbox_share=sy.bbox_share)
         ratio = sy.ratio
         if sy.pool:
             from platekit.synth.glyphs import font_styles
 
             key = {"formats": sy.formats, "weights": sy.weights, "d": sy.difficulty, "size": size, "m": cfg.crop_margin,
                    "fonts": [font_styles("latin"), font_styles("cjk")]}  # a new glyph style = a new pool
+            if sy.bbox_share:
+                key["bbox"] = sy.bbox_share
             gen = rd.synth_pool(synth, sy.pool, cfg.seed, cache, key, echo)
             synth = gen
     if pool is None and synth is None:
