@@ -165,3 +165,27 @@ def test_bbox_share_cuts_loose_unrectified_crops_and_zero_changes_nothing():
     assert all(np.array_equal(default.sample_at(i)[0], rect.sample_at(i)[0]) for i in range(3))
     with pytest.raises(PlatekitError, match="bbox_share"):
         PlateSynth("cn-blue", bbox_share=1.5)
+
+
+def test_noto_bold_province_style_is_the_simplified_chinese_face_and_heavier():
+    from platekit.synth.glyphs import _RENDER_PX, font_path, font_styles, raw_glyph
+
+    if "cjk-bold" not in font_styles("cjk"):
+        pytest.skip("Noto Sans CJK Bold not installed (Debian fonts-noto-cjk; .ci/run installs it)")
+    assert font_path("cjk-bold").endswith("NotoSansCJK-Bold.ttc")
+    ink = {k: raw_glyph(k, "皖").mean() for k in ("cjk", "cjk-bold")}
+    assert ink["cjk-bold"] > 1.15 * ink["cjk"], ink
+    # 骨 differs between the Japanese (face 0) and Simplified Chinese (face 2) forms: the SC face is used
+    from PIL import Image, ImageDraw, ImageFont
+
+    def draw(index):
+        img = Image.new("L", (2 * _RENDER_PX, 2 * _RENDER_PX), 0)
+        font = ImageFont.truetype(font_path("cjk-bold"), _RENDER_PX, index=index)
+        ImageDraw.Draw(img).text((_RENDER_PX // 2, _RENDER_PX // 4), "骨", fill=255, font=font)
+        a = np.asarray(img, np.float32) / 255
+        ys, xs = np.nonzero(a > 0.05)
+        return a[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+
+    sc, jp = draw(2), draw(0)
+    ours = raw_glyph("cjk-bold", "骨")
+    assert ours.shape == sc.shape and np.allclose(ours, sc, atol=0.02) and not (jp.shape == sc.shape and np.allclose(jp, sc))
