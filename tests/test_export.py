@@ -145,3 +145,19 @@ def test_export_cli_int8_on_a_crop_folder(tmp_path):
     assert 0 < n_train < 3 and f"{n_train} calibration crops" in res.stdout
     side = json.loads((tmp_path / "rec_int8.json").read_text(encoding="utf-8"))
     assert side["quantization"]["calibration_crops"] == n_train
+
+
+def test_onnx_ctc_reader_decodes_format_constrained_by_default(tmp_path):
+    """Random weights read garbage; constrained decoding still returns texts the cn formats allow."""
+    from platekit.core.formats import get_region
+
+    torch.manual_seed(1)
+    model = create_model("crnn_ctc", region="cn", input_size=(32, 96), widths=(8, 16, 16, 24), hidden=16).eval()
+    path = tmp_path / "ctc.onnx"
+    export_recognizer(model, {"region": "cn", "crop_margin": 0.05}, path)
+    crops = list(np.random.default_rng(0).integers(0, 256, (6, 32, 96, 3), dtype=np.uint8))
+    cn = get_region("cn")
+    free = OnnxRecognizer(path, constrained=False).read(crops)
+    fixed = OnnxRecognizer(path).read(crops)
+    assert all(cn.guess_format(r.text) is not None and r.format == "cn" for r in fixed)
+    assert any(cn.guess_format(r.text) is None for r in free)  # greedy alone gives invalid strings here

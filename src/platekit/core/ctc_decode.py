@@ -7,6 +7,8 @@ pattern; the best pattern wins. Character probability = the max frame probabilit
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from platekit.core.formats import Region
@@ -91,26 +93,23 @@ def _viterbi(logp: np.ndarray, allowed: np.ndarray) -> tuple[float, list[int], l
 
 def _collapse(ids: np.ndarray, probs: np.ndarray, alphabet: str) -> tuple[str | None, np.ndarray]:
     """Greedy path -> (text or None if it has OOV, per-char max frame probability)."""
-    chars, ps, prev = [], [], 0
-    for t, c in enumerate(ids):
-        c = int(c)
-        if c != 0 and c != prev:
-            if c > len(alphabet):
-                return None, np.zeros(0, np.float32)
-            chars.append(alphabet[c - 1])
-            ps.append(float(probs[t, c]))
-        elif c != 0 and c == prev:
-            ps[-1] = max(ps[-1], float(probs[t, c]))
-        prev = c
-    return "".join(chars), np.asarray(ps, np.float32)
+    ids = np.asarray(ids, np.int64)
+    if ids.size == 0:
+        return "", np.zeros(0, np.float32)
+    p = probs[np.arange(len(ids)), ids]  # [T] probability of each frame's class
+    runs = np.r_[0, np.flatnonzero(ids[1:] != ids[:-1]) + 1]  # first frame of each run of one class
+    run_max = np.maximum.reduceat(p, runs)  # a character's probability: the max over its run
+    keep = ids[runs] != 0  # blank runs separate characters and are dropped
+    cls, ps = ids[runs][keep], run_max[keep]
+    if (cls > len(alphabet)).any():
+        return None, np.zeros(0, np.float32)
+    return "".join(alphabet[c - 1] for c in cls), ps.astype(np.float32)
 
 
-def ctc_decode_constrained(
-    probs: np.ndarray, region: Region
-) -> tuple[list[str], list[np.ndarray], list[str | None]]:
-    """probs [N, T, C] (blank 0, alphabet 1.., OOV last) -> best format-valid texts, char probs, format."""
+@lru_cache(maxsize=32)
+def _patterns(region: Region, c_len: int) -> tuple[tuple[str, np.ndarray], ...]:
+    """(format name, allowed [L, C] bool) per distinct pattern of the region's formats (built once)."""
     index = {c: i + 1 for i, c in enumerate(region.alphabet)}
-    c_len = probs.shape[-1]
     pats, seen = [], set()
     for f in region.formats:
         for p in f.patterns:
@@ -121,7 +120,14 @@ def ctc_decode_constrained(
             for j, chars in enumerate(p):
                 a[j, [index[c] for c in chars if c in index]] = True
             pats.append((f.name, a))
-    logp = np.log(np.clip(probs, 1e-12, 1.0))
+    return tuple(pats)
+
+
+def ctc_decode_constrained(
+    probs: np.ndarray, region: Region
+) -> tuple[list[str], list[np.ndarray], list[str | None]]:
+    """probs [N, T, C] (blank 0, alphabet 1.., OOV last) -> best format-valid texts, char probs, format."""
+    pats = _patterns(region, probs.shape[-1])
     texts, cps, fmts = [], [], []
     greedy = probs.argmax(-1)  # [N, T]
     for i in range(probs.shape[0]):
@@ -134,11 +140,12 @@ def ctc_decode_constrained(
                 cps.append(g_probs)
                 fmts.append(f.name)
                 continue
+        logp = np.log(np.clip(probs[i], 1e-12, 1.0))
         best = None
         for name, a in pats:
             if a.shape[0] > probs.shape[1]:
                 continue
-            score, ids, frames = _viterbi(logp[i], a)
+            score, ids, frames = _viterbi(logp, a)
             if ids and (best is None or score > best[0]):
                 best = (score, ids, frames, name)
         if best is None:

@@ -7,6 +7,7 @@ import os
 import cv2
 import numpy as np
 
+from platekit.core.ctc_decode import ctc_decode_constrained
 from platekit.core.formats import REGIONS, Region
 from platekit.core.results import Reading
 from platekit.core.tokenizer import CTCTokenizer, SlotTokenizer
@@ -18,10 +19,12 @@ class OnnxRecognizer:
     """Reads plate crops with an exported recognizer (.onnx + .json sidecar).
 
     The graph takes uint8 NHWC crops of the sidecar's input size and returns softmax ``probs``
-    ([N, n_slots, C] for slot models, [N, T, C] for CTC models); decoding is numpy.
+    ([N, n_slots, C] for slot models, [N, T, C] for CTC models); decoding is numpy and, with
+    ``constrained`` (default) and a known region, returns the most probable text the region's formats
+    allow (slot models: per-slot charsets; CTC: a Viterbi pass per format pattern).
     """
 
-    def __init__(self, path: str | os.PathLike, threads: int = 1, max_batch: int = 32):
+    def __init__(self, path: str | os.PathLike, threads: int = 1, max_batch: int = 32, constrained: bool = True):
         self.path = str(path)
         self.meta = load_sidecar(path)
         if self.meta.get("kind") != "recognizer":
@@ -32,6 +35,7 @@ class OnnxRecognizer:
         self.region: str = self.meta.get("region", "cn")
         self.decoder: str = self.meta.get("decoder", "slots")
         self.max_batch = max_batch
+        self.constrained = constrained
         alphabet = self.meta["alphabet"]
         self._region: Region | None = REGIONS.get(self.region)
         if self.decoder == "slots":
@@ -61,8 +65,10 @@ class OnnxRecognizer:
         return np.concatenate(outs).astype(np.float32)
 
     def decode(self, probs: np.ndarray) -> list[Reading]:
-        if isinstance(self.tokenizer, SlotTokenizer) and self._region is not None:
+        if self.constrained and self._region is not None and isinstance(self.tokenizer, SlotTokenizer):
             texts, char_probs, _ = self.tokenizer.decode_constrained(probs, self._region)
+        elif self.constrained and self._region is not None:
+            texts, char_probs, _ = ctc_decode_constrained(probs, self._region)
         else:
             texts, char_probs = self.tokenizer.decode(probs)
         out = []
