@@ -1,5 +1,5 @@
 """Locate fonts installed by the project's setup (Debian fonts-wqy-microhei, fonts-dejavu-core, fonts-opendin,
-fonts-noto-cjk)."""
+fonts-noto-cjk, fonts-urw-base35, fonts-roboto-unhinted)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,17 @@ _CANDIDATES = {
     "mono": ["DejaVuSansMono-Bold.ttf", "DejaVuSansMono.ttf"],
     "din": ["OSP-DIN.ttf"],  # Debian fonts-opendin: a narrow DIN face, the closest to the Chinese plate font
     "cjk-bold": ["NotoSansCJK-Bold.ttc"],  # Debian fonts-noto-cjk: as heavy as the plate's province glyphs
+    # narrow grotesques, close to the plate font's proportions (Debian fonts-urw-base35 / fonts-liberation,
+    # fonts-roboto-unhinted)
+    "narrow": ["NimbusSansNarrow-Bold.otf", "LiberationSansNarrow-Bold.ttf"],
+    "condensed": ["RobotoCondensed-Bold.ttf"],
 }
 # face index inside a font collection: Noto Sans CJK .ttc files hold JP, KR, SC, TC, HK; SC is index 2
 TTC_INDEX = {"NotoSansCJK-Bold.ttc": 2, "NotoSansCJK-Regular.ttc": 2}
 
 
 def find_font(kind: str = "cjk") -> str:
-    """Path of an installed font of ``kind`` (cjk | latin | mono | din | cjk-bold); PlatekitError if none."""
+    """Path of an installed font of ``kind`` (a key of ``_CANDIDATES``); PlatekitError if none."""
     env = os.environ.get(f"PLATEKIT_FONT_{kind.upper().replace('-', '_')}")
     if env and os.path.isfile(env):
         return env

@@ -22,7 +22,7 @@ _REF_GLYPH = "0"
 # extra styles looked up next to the project's fonts (same Debian packages), used when present
 _SIBLINGS = {"latin-regular": ("latin", "DejaVuSansCondensed.ttf"), "cjk-zen": ("cjk", "wqy-zenhei.ttc")}
 # Latin glyph styles: font diversity helps a recognizer read the (unavailable) real plate font
-LATIN_STYLES = ("latin", "latin-regular", "mono", "cjk", "din")
+LATIN_STYLES = ("latin", "latin-regular", "mono", "cjk", "din", "narrow", "condensed")
 
 
 @cache

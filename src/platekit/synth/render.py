@@ -56,7 +56,7 @@ def _rounded_mask(h: int, w: int, r: int) -> np.ndarray:
 
 # stroke weight choices per Latin glyph style (px per side at render scale): the bold face thinner,
 # regular faces bolder, OpenDIN much bolder (it is light; the plate font is heavy)
-_LATIN_WEIGHTS = {"latin": (-1, -1, 0), "din": (2, 3)}
+_LATIN_WEIGHTS = {"latin": (-1, -1, 0), "din": (2, 3), "narrow": (-1, 0), "condensed": (-1, 0)}
 
 
 def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
