@@ -19,12 +19,15 @@ class OnnxRecognizer:
     """Reads plate crops with an exported recognizer (.onnx + .json sidecar).
 
     The graph takes uint8 NHWC crops of the sidecar's input size and returns softmax ``probs``
-    ([N, n_slots, C] for slot models, [N, T, C] for CTC models); decoding is numpy and, with
-    ``constrained`` (default) and a known region, returns the most probable text the region's formats
-    allow (slot models: per-slot charsets; CTC: a Viterbi pass per format pattern).
+    ([N, n_slots, C] for slot models, [N, T, C] for CTC models); decoding is numpy. Slot models
+    return the most probable text the region's formats allow. CTC models decode greedily by default,
+    so a plate outside the region's formats (another country) is reported as read, with
+    ``format=None``, instead of being forced into a format; ``ctc_constrained=True`` returns the best
+    format-valid path (a Viterbi pass per pattern), as ``platekit eval recognizer`` scores crops.
     """
 
-    def __init__(self, path: str | os.PathLike, threads: int = 1, max_batch: int = 32, constrained: bool = True):
+    def __init__(self, path: str | os.PathLike, threads: int = 1, max_batch: int = 32,
+                 ctc_constrained: bool = False):
         self.path = str(path)
         self.meta = load_sidecar(path)
         if self.meta.get("kind") != "recognizer":
@@ -35,7 +38,7 @@ class OnnxRecognizer:
         self.region: str = self.meta.get("region", "cn")
         self.decoder: str = self.meta.get("decoder", "slots")
         self.max_batch = max_batch
-        self.constrained = constrained
+        self.ctc_constrained = ctc_constrained
         alphabet = self.meta["alphabet"]
         self._region: Region | None = REGIONS.get(self.region)
         if self.decoder == "slots":
@@ -65,9 +68,9 @@ class OnnxRecognizer:
         return np.concatenate(outs).astype(np.float32)
 
     def decode(self, probs: np.ndarray) -> list[Reading]:
-        if self.constrained and self._region is not None and isinstance(self.tokenizer, SlotTokenizer):
+        if self._region is not None and isinstance(self.tokenizer, SlotTokenizer):
             texts, char_probs, _ = self.tokenizer.decode_constrained(probs, self._region)
-        elif self.constrained and self._region is not None:
+        elif self.ctc_constrained and self._region is not None:
             texts, char_probs, _ = ctc_decode_constrained(probs, self._region)
         else:
             texts, char_probs = self.tokenizer.decode(probs)
