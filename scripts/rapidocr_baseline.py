@@ -77,11 +77,15 @@ def main() -> None:
         for fn in (ocr, platekit):
             for c in crops[:20]:
                 fn(c)
-        ocr_texts, ocr_ms = zip(*(timed(ocr, c) for c in crops), strict=True)
-        pk_texts, pk_ms = zip(*(timed(platekit, c) for c in crops), strict=True)
+        ocr_runs = [timed(ocr, c) for c in crops]
+        pk_runs = [timed(platekit, c) for c in crops]
     else:
-        pairs = [(timed(ocr, c), timed(platekit, c)) for c in crops]
-        (ocr_texts, ocr_ms), (pk_texts, pk_ms) = (zip(*col, strict=True) for col in zip(*pairs, strict=True))
+        ocr_runs, pk_runs = [], []
+        for c in crops:
+            ocr_runs.append(timed(ocr, c))
+            pk_runs.append(timed(platekit, c))
+    ocr_texts, ocr_ms = zip(*ocr_runs, strict=True)
+    pk_texts, pk_ms = zip(*pk_runs, strict=True)
 
     def summary(preds, ms):
         acc = float(np.mean([p == t for p, t in zip(preds, truth, strict=True)]))

@@ -26,7 +26,8 @@ TTC_INDEX = {"NotoSansCJK-Bold.ttc": 2, "NotoSansCJK-Regular.ttc": 2}
 
 def find_font(kind: str = "cjk") -> str:
     """Path of an installed font of ``kind`` (a key of ``_CANDIDATES``); PlatekitError if none."""
-    env = os.environ.get(f"PLATEKIT_FONT_{kind.upper().replace('-', '_')}")
+    env_name = f"PLATEKIT_FONT_{kind.upper().replace('-', '_')}"
+    env = os.environ.get(env_name)
     if env and os.path.isfile(env):
         return env
     for name in _CANDIDATES[kind]:
@@ -36,5 +37,5 @@ def find_font(kind: str = "cjk") -> str:
                 return sorted(hits)[0]
     raise PlatekitError(
         f"no {kind} font found; install one (Debian: apt-get install fonts-wqy-microhei fonts-dejavu-core) "
-        f"or set PLATEKIT_FONT_{kind.upper().replace('-', '_')}=/path/to/font"
+        f"or set {env_name}=/path/to/font"
     )

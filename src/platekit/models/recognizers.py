@@ -243,7 +243,6 @@ class SeqCNN(nn.Module):
             BasicBlock(w2, w3, (2, 1)),  # H/16, W/s
         )
         self.out_dim = w3
-        self.frame_stride = frame_stride
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         f = self.layers(self.stem(x))  # [N, D, H/16, W/s]
