@@ -189,3 +189,22 @@ def test_noto_bold_province_style_is_the_simplified_chinese_face_and_heavier():
     sc, jp = draw(2), draw(0)
     ours = raw_glyph("cjk-bold", "骨")
     assert ours.shape == sc.shape and np.allclose(ours, sc, atol=0.02) and not (jp.shape == sc.shape and np.allclose(jp, sc))
+
+
+@pytest.mark.parametrize("style", ["latin", "din", "narrow"])
+def test_hand_drawn_plate_glyphs_have_their_plate_font_shapes(style):
+    from platekit.synth.glyphs import font_styles, glyph_mask
+
+    if style not in font_styles("latin"):
+        pytest.skip(f"glyph style {style} not installed (.ci/run installs its Debian font)")
+    w, h = 30, 60
+    m = glyph_mask(style, "Mz", w, h) > 0.5
+    assert m[-3:, :4].any() and m[-3:, -4:].any()  # both stems reach the bottom
+    assert not m[int(0.75 * h) :, w // 2 - 2 : w // 2 + 2].any()  # the V stops well above it
+    assert m[int(0.5 * h), w // 2 - 2 : w // 2 + 2].any()  # ... but below the middle
+    z = glyph_mask(style, "0z", w, h) > 0.5
+    col = z[:, w // 2 - 1]  # the middle column crosses the ring twice: ink, counter, ink
+    assert col[:4].any() and col[-4:].any() and not col[h // 3 : 2 * h // 3].any()
+    t = glyph_mask(style, "3z", w, h) > 0.5
+    ink_x = t[:3].any(0).nonzero()[0]
+    assert ink_x.max() - ink_x.min() > 0.6 * np.ptp(t.any(0).nonzero()[0])  # flat top bar

@@ -73,16 +73,70 @@ def _bar(kind: str) -> np.ndarray:
     return cv2.resize(stem, (stem.shape[1], ref.shape[0]), interpolation=cv2.INTER_AREA)
 
 
+_SS = 4  # supersampling of the hand-drawn plate-font glyphs below
+
+
+def _stroke(kind: str, w: int) -> int:
+    """Stem width of a style at render scale (its plain bar), at most a quarter of ``w``."""
+    return min(_bar(kind).shape[1], w // 4)
+
+
+def _from_supersampled(img: np.ndarray, w: int, h: int) -> np.ndarray:
+    return cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+
+
 @lru_cache(maxsize=64)
 def _flat3(kind: str) -> np.ndarray:
-    """The flat-topped "3" of the Chinese plate font: the top bar and diagonal of "7" over the bowl of "3"."""
+    """The flat-topped "3" of the Chinese plate font: top bar, a diagonal down to the tip of the middle
+    arm, then the lower bowl of the font's own "3"."""
     three = raw_glyph(kind, "3")
     h, w = three.shape
-    seven = cv2.resize(raw_glyph(kind, "7"), (w, h), interpolation=cv2.INTER_AREA)
-    cut = int(h * 0.42)
-    out = three.copy()
-    out[:cut] = seven[:cut]
-    return out
+    sw, S = _stroke(kind, w), _SS
+    band = three[int(0.38 * h) : int(0.58 * h)]
+    cut = int(0.38 * h) + int(np.argmax((band > 0.5).sum(1)))  # row of the middle arm
+    xl = int(np.argmax(three[cut] > 0.5))  # its left tip
+    img = np.zeros((h * S, w * S), np.uint8)
+    img[cut * S :] = (cv2.resize(three, (w * S, h * S)) * 255).astype(np.uint8)[cut * S :]
+    cv2.rectangle(img, (int(0.06 * w * S), 0), (w * S - 1, int(0.95 * sw * S)), 255, -1)
+    t = int(1.3 * sw * S)  # horizontal thickness of the diagonal
+    diag = [(w * S - 1 - t, 0), (w * S - 1, 0), (xl * S + t, (cut + 1) * S), (xl * S, (cut + 1) * S)]
+    cv2.fillPoly(img, [np.array(diag, np.int32)], 255)
+    return _from_supersampled(img, w, h)
+
+
+@lru_cache(maxsize=64)
+def _plate_m(kind: str) -> np.ndarray:
+    """The "M" of the Chinese plate font: two vertical stems, the V meeting at ~60 % of the height."""
+    h, w = raw_glyph(kind, "M").shape
+    w = max(w, int(0.9 * raw_glyph(kind, _REF_GLYPH).shape[1]))
+    S = _SS
+    sw, H, W = _stroke(kind, w) * S, h * S, w * S
+    img = np.zeros((H, W), np.uint8)
+    cv2.rectangle(img, (0, 0), (sw - 1, H - 1), 255, -1)
+    cv2.rectangle(img, (W - sw, 0), (W - 1, H - 1), 255, -1)
+    d, t = int(0.62 * H), int(1.25 * sw)  # V bottom row, horizontal thickness of a diagonal
+    for x0, x1 in ((0, t), (W - 1, W - 1 - t)):
+        cv2.fillPoly(img, [np.array([(x0, 0), (x1, 0), (W // 2 + (x1 - x0) // 2, d), (W // 2 - (x1 - x0) // 2, d)],
+                                    np.int32)], 255)
+    return _from_supersampled(img, w, h)
+
+
+@lru_cache(maxsize=64)
+def _stadium0(kind: str) -> np.ndarray:
+    """The narrow "0" of the Chinese plate font: straight sides, half-round top and bottom."""
+    h, w = raw_glyph(kind, _REF_GLYPH).shape
+    S = _SS
+    sw, H, W = _stroke(kind, w) * S, h * S, w * S
+    img = np.zeros((H, W), np.uint8)
+    for r, val in ((W // 2, 255), (W // 2 - sw, 0)):  # outer shape, then the counter
+        cv2.rectangle(img, (W // 2 - r, W // 2), (W // 2 + r - 1, H - W // 2), val, -1)
+        cv2.circle(img, (W // 2, W // 2), r, val, -1)
+        cv2.circle(img, (W // 2, H - W // 2), r, val, -1)
+    return _from_supersampled(img, w, h)
+
+
+# hand-made glyph variants, drawn by the plate renderer under these names
+_SPECIAL = {"|": _bar, "3z": _flat3, "Mz": _plate_m, "0z": _stadium0}
 
 
 @lru_cache(maxsize=16384)
@@ -92,7 +146,7 @@ def glyph_mask(kind: str, char: str, w: int, h: int, weight: int = 0, fill_width
     ``weight`` < 0 thins, > 0 thickens strokes by that many px per side at render scale.
     ``fill_width`` stretches the glyph to the full box width (used for CJK province glyphs).
     """
-    g = _bar(kind) if char == "|" else _flat3(kind) if char == "3z" else raw_glyph(kind, char)
+    g = _SPECIAL[char](kind) if char in _SPECIAL else raw_glyph(kind, char)
     if weight:
         k = np.ones((2 * abs(weight) + 1,) * 2, np.uint8)
         g = cv2.dilate(g, k) if weight > 0 else cv2.erode(g, k)

@@ -58,6 +58,10 @@ def _rounded_mask(h: int, w: int, r: int) -> np.ndarray:
 # regular faces bolder, OpenDIN much bolder (it is light; the plate font is heavy)
 _LATIN_WEIGHTS = {"latin": (-1, -1, 0), "din": (2, 3), "narrow": (-1, 0), "condensed": (-1, 0)}
 
+# Chinese plate-font shapes no installed font has (synth/glyphs.py), drawn for this share of the chars:
+# "1" a plain bar, flat-topped "3", "M" with vertical stems and a short V, a narrow stadium "0"
+_CN_PLATE_GLYPHS = {"1": ("|", 0.8), "3": ("3z", 0.6), "M": ("Mz", 0.7), "0": ("0z", 0.4)}
+
 
 def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
                vary: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
@@ -87,10 +91,8 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
     alpha = np.zeros((H, W), np.float32)  # text ink of the whole plate, blended once
     for ch, (x, y, w, h) in zip(text, char_boxes(fmt, len(text)), strict=True):
         cjk = ord(ch) > 127
-        if ch == "1" and fmt.startswith("cn") and rng.random() < 0.8:
-            ch = "|"  # Chinese plate font: "1" is a plain bar
-        elif ch == "3" and fmt.startswith("cn") and rng.random() < 0.6:
-            ch = "3z"  # flat-topped 3 of the Chinese plate font
+        if fmt.startswith("cn") and ch in _CN_PLATE_GLYPHS and rng.random() < _CN_PLATE_GLYPHS[ch][1]:
+            ch = _CN_PLATE_GLYPHS[ch][0]  # hand-drawn shape of the Chinese plate font
         elif ch == "0" and latin == "mono":
             ch = "O"  # DejaVu Sans Mono's dotted zero is on no plate
         dx, dy = rng.normal(0, 0.6 * vary, 2) * k  # small print misregistration
