@@ -10,6 +10,9 @@ Sample ``i`` of a seed is a pure function of ``(seed, i)``, so files and streams
 from __future__ import annotations
 
 import csv
+import functools
+import glob
+import hashlib
 import os
 from collections.abc import Iterator, Sequence
 
@@ -28,6 +31,19 @@ from platekit.synth.render import compose, draw_plate
 CCPD_LABEL_EXPAND = (-0.01, 0.04, 0.02, 0.04)
 
 __all__ = ["PlateSynth", "random_text", "write_dataset", "synth_scene", "sample_rng"]
+
+
+@functools.cache
+def generator_version() -> str:
+    """Digest of the generator's source and installed glyph styles: caches of generated crops key on it,
+    so a changed glyph or effect never trains from a stale pool."""
+    from platekit.synth.glyphs import font_styles
+
+    h = hashlib.sha1(repr((font_styles("latin"), font_styles("cjk"))).encode())
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(__file__), "*.py"))):
+        with open(path, "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()[:12]
 
 
 def sample_rng(seed: int, index: int) -> np.random.Generator:

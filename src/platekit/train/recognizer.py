@@ -269,10 +269,10 @@ def build_data(cfg: RecognizerTrainConfig, echo=print):
                            weights=sy.weights, crop_margin=cfg.crop_margin, bbox_share=sy.bbox_share)
         ratio = sy.ratio
         if sy.pool:
-            from platekit.synth.glyphs import font_styles
+            from platekit.synth.generator import generator_version
 
             key = {"formats": sy.formats, "weights": sy.weights, "d": sy.difficulty, "size": size, "m": cfg.crop_margin,
-                   "fonts": [font_styles("latin"), font_styles("cjk")]}  # a new glyph style = a new pool
+                   "generator": generator_version()}  # a changed generator = a new pool
             if sy.bbox_share:
                 key["bbox"] = sy.bbox_share
             gen = rd.synth_pool(synth, sy.pool, cfg.seed, cache, key, echo)
