@@ -205,6 +205,10 @@ def test_hand_drawn_plate_glyphs_have_their_plate_font_shapes(style):
     z = glyph_mask(style, "0z", w, h) > 0.5
     col = z[:, w // 2 - 1]  # the middle column crosses the ring twice: ink, counter, ink
     assert col[:4].any() and col[-4:].any() and not col[h // 3 : 2 * h // 3].any()
+    q = glyph_mask(style, "Qz", w, h) > 0.5  # the same ring plus a tail across its bottom, right of centre
+    extra = q & ~z
+    assert extra.sum() > 5 and not (z & ~q).any() and extra.nonzero()[0].min() > 0.5 * h
+    assert extra.nonzero()[1].mean() > w / 2
     t = glyph_mask(style, "3z", w, h) > 0.5
     ink_x = t[:3].any(0).nonzero()[0]
     assert ink_x.max() - ink_x.min() > 0.6 * np.ptp(t.any(0).nonzero()[0])  # flat top bar

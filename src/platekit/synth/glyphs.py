@@ -121,22 +121,36 @@ def _plate_m(kind: str) -> np.ndarray:
     return _from_supersampled(img, w, h)
 
 
-@lru_cache(maxsize=64)
-def _stadium0(kind: str) -> np.ndarray:
-    """The narrow "0" of the Chinese plate font: straight sides, half-round top and bottom."""
+def _stadium(kind: str) -> tuple[np.ndarray, int]:
+    """Supersampled narrow stadium ring (straight sides, half-round ends) of a style's "0", and its stroke."""
     h, w = raw_glyph(kind, _REF_GLYPH).shape
-    S = _SS
-    sw, H, W = _stroke(kind, w) * S, h * S, w * S
+    sw, H, W = _stroke(kind, w) * _SS, h * _SS, w * _SS
     img = np.zeros((H, W), np.uint8)
     for r, val in ((W // 2, 255), (W // 2 - sw, 0)):  # outer shape, then the counter
         cv2.rectangle(img, (W // 2 - r, W // 2), (W // 2 + r - 1, H - W // 2), val, -1)
         cv2.circle(img, (W // 2, W // 2), r, val, -1)
         cv2.circle(img, (W // 2, H - W // 2), r, val, -1)
-    return _from_supersampled(img, w, h)
+    return img, sw
+
+
+@lru_cache(maxsize=64)
+def _stadium0(kind: str) -> np.ndarray:
+    """The narrow "0" of the Chinese plate font."""
+    img, _ = _stadium(kind)
+    return _from_supersampled(img, img.shape[1] // _SS, img.shape[0] // _SS)
+
+
+@lru_cache(maxsize=64)
+def _plate_q(kind: str) -> np.ndarray:
+    """The "Q" of the Chinese plate font: the narrow "0" with a short tail across the bottom, right of centre."""
+    img, sw = _stadium(kind)
+    H, W = img.shape
+    cv2.line(img, (int(0.52 * W), H - int(2.2 * sw)), (int(0.72 * W), H - 1 - sw // 2), 255, sw)
+    return _from_supersampled(img, W // _SS, H // _SS)
 
 
 # hand-made glyph variants, drawn by the plate renderer under these names
-_SPECIAL = {"|": _bar, "3z": _flat3, "Mz": _plate_m, "0z": _stadium0}
+_SPECIAL = {"|": _bar, "3z": _flat3, "Mz": _plate_m, "0z": _stadium0, "Qz": _plate_q}
 
 
 @lru_cache(maxsize=16384)
