@@ -209,6 +209,9 @@ def test_hand_drawn_plate_glyphs_have_their_plate_font_shapes(style):
     extra = q & ~z
     assert extra.sum() > 5 and not (z & ~q).any() and extra.nonzero()[0].min() > 0.5 * h
     assert extra.nonzero()[1].mean() > w / 2
+    g = glyph_mask(style, "Gz", w, h) > 0.5  # the ring opened on the upper right, a bar at mid-height
+    assert not g[int(0.3 * h) : int(0.45 * h), -3:].any() and z[int(0.3 * h) : int(0.45 * h), -3:].any()
+    assert g[h // 2 + 1, w // 2 : -3].all()
     t = glyph_mask(style, "3z", w, h) > 0.5
     ink_x = t[:3].any(0).nonzero()[0]
     assert ink_x.max() - ink_x.min() > 0.6 * np.ptp(t.any(0).nonzero()[0])  # flat top bar

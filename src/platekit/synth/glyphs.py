@@ -149,8 +149,18 @@ def _plate_q(kind: str) -> np.ndarray:
     return _from_supersampled(img, W // _SS, H // _SS)
 
 
+@lru_cache(maxsize=64)
+def _plate_g(kind: str) -> np.ndarray:
+    """The "G" of the Chinese plate font: the narrow "0" opened on the upper right, with a bar into the middle."""
+    img, sw = _stadium(kind)
+    H, W = img.shape
+    img[int(0.3 * W) : H // 2, W // 2 + sw // 2 :] = 0  # the opening: end of the top arc down to mid-height
+    cv2.rectangle(img, (int(0.45 * W), H // 2), (W - 1, H // 2 + int(0.9 * sw)), 255, -1)
+    return _from_supersampled(img, W // _SS, H // _SS)
+
+
 # hand-made glyph variants, drawn by the plate renderer under these names
-_SPECIAL = {"|": _bar, "3z": _flat3, "Mz": _plate_m, "0z": _stadium0, "Qz": _plate_q}
+_SPECIAL = {"|": _bar, "3z": _flat3, "Mz": _plate_m, "0z": _stadium0, "Qz": _plate_q, "Gz": _plate_g}
 
 
 @lru_cache(maxsize=16384)

@@ -59,8 +59,9 @@ def _rounded_mask(h: int, w: int, r: int) -> np.ndarray:
 _LATIN_WEIGHTS = {"latin": (-1, -1, 0), "din": (2, 3), "narrow": (-1, 0), "condensed": (-1, 0)}
 
 # Chinese plate-font shapes no installed font has (synth/glyphs.py), drawn for this share of the chars:
-# "1" a plain bar, flat-topped "3", "M" with vertical stems and a short V, a narrow stadium "0" and "Q"
-_CN_PLATE_GLYPHS = {"1": ("|", 0.8), "3": ("3z", 0.6), "M": ("Mz", 0.7), "0": ("0z", 0.4), "Q": ("Qz", 0.5)}
+# "1" a plain bar, flat-topped "3", "M" with vertical stems and a short V, narrow stadium "0", "Q", "G"
+_CN_PLATE_GLYPHS = {"1": ("|", 0.8), "3": ("3z", 0.6), "M": ("Mz", 0.7), "0": ("0z", 0.4), "Q": ("Qz", 0.5),
+                    "G": ("Gz", 0.5)}
 
 
 def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
