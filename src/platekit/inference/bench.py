@@ -44,15 +44,16 @@ def pct(values, q: float) -> float:
     return float(np.percentile(np.asarray(values, np.float64), q)) if len(values) else float("nan")
 
 
-def match(plates, rec: CCPDRecord, iou_thr: float = 0.5) -> tuple[bool, bool, str | None]:
-    """-> (detected: a plate with IoU >= thr, exact: that plate's text equals the label, its text)."""
+def match(plates, rec: CCPDRecord, iou_thr: float = 0.5) -> tuple[bool, bool, str | None, int]:
+    """-> (detected: a plate with IoU >= thr, exact: that plate's text equals the label, its text,
+    extra: how many plates lie away from the label (IoU < thr): false or unlabelled plates)."""
     if not plates:
-        return False, False, None
+        return False, False, None, 0
     iou = box_iou(np.array([p.box for p in plates]), np.array([rec.box]))[:, 0]
-    i = int(iou.argmax())
+    i, extra = int(iou.argmax()), int((iou < iou_thr).sum())
     if iou[i] < iou_thr:
-        return False, False, None
-    return True, plates[i].text == rec.text, plates[i].text
+        return False, False, None, extra
+    return True, plates[i].text == rec.text, plates[i].text, extra
 
 
 @dataclass
@@ -106,9 +107,8 @@ def run_reader(reader: Reader, records: list[CCPDRecord], threads: int, warmup: 
             st.stage_ms[k].append(ms[k])
         st.total_ms.append(res.ms)
         st.cpu_ms.append(cpu)
-        det, ok, text = match(res.plates, r)
-        if res.plates:
-            st.extra += int((box_iou(np.array([p.box for p in res.plates]), np.array([r.box]))[:, 0] < 0.5).sum())
+        det, ok, text, extra = match(res.plates, r)
+        st.extra += extra
         st.detected += det
         st.exact += ok
         if not ok and failures is not None:
