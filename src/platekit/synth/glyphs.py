@@ -66,6 +66,7 @@ def raw_glyph(kind: str, char: str) -> np.ndarray:
     return np.ascontiguousarray(a[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1])
 
 
+@lru_cache(maxsize=64)
 def _bar(kind: str) -> np.ndarray:
     """A plain vertical bar as tall as the reference glyph (the "1" of Chinese plates has no flag)."""
     ref = raw_glyph(kind, _REF_GLYPH)
@@ -81,7 +82,9 @@ def _stroke(kind: str, w: int) -> int:
     return min(_bar(kind).shape[1], w // 4)
 
 
-def _from_supersampled(img: np.ndarray, w: int, h: int) -> np.ndarray:
+def _from_supersampled(img: np.ndarray) -> np.ndarray:
+    """uint8 mask drawn at ``_SS`` x -> float32 0..1 at render scale."""
+    h, w = img.shape[0] // _SS, img.shape[1] // _SS
     return cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
 
 
@@ -101,7 +104,7 @@ def _flat3(kind: str) -> np.ndarray:
     t = int(1.3 * sw * S)  # horizontal thickness of the diagonal
     diag = [(w * S - 1 - t, 0), (w * S - 1, 0), (xl * S + t, (cut + 1) * S), (xl * S, (cut + 1) * S)]
     cv2.fillPoly(img, [np.array(diag, np.int32)], 255)
-    return _from_supersampled(img, w, h)
+    return _from_supersampled(img)
 
 
 @lru_cache(maxsize=64)
@@ -118,7 +121,7 @@ def _plate_m(kind: str) -> np.ndarray:
     for x0, x1 in ((0, t), (W - 1, W - 1 - t)):
         cv2.fillPoly(img, [np.array([(x0, 0), (x1, 0), (W // 2 + (x1 - x0) // 2, d), (W // 2 - (x1 - x0) // 2, d)],
                                     np.int32)], 255)
-    return _from_supersampled(img, w, h)
+    return _from_supersampled(img)
 
 
 def _stadium(kind: str) -> tuple[np.ndarray, int]:
@@ -137,7 +140,7 @@ def _stadium(kind: str) -> tuple[np.ndarray, int]:
 def _stadium0(kind: str) -> np.ndarray:
     """The narrow "0" of the Chinese plate font."""
     img, _ = _stadium(kind)
-    return _from_supersampled(img, img.shape[1] // _SS, img.shape[0] // _SS)
+    return _from_supersampled(img)
 
 
 @lru_cache(maxsize=64)
@@ -146,7 +149,7 @@ def _plate_q(kind: str) -> np.ndarray:
     img, sw = _stadium(kind)
     H, W = img.shape
     cv2.line(img, (int(0.52 * W), H - int(2.2 * sw)), (int(0.72 * W), H - 1 - sw // 2), 255, sw)
-    return _from_supersampled(img, W // _SS, H // _SS)
+    return _from_supersampled(img)
 
 
 @lru_cache(maxsize=64)
@@ -156,7 +159,7 @@ def _plate_g(kind: str) -> np.ndarray:
     H, W = img.shape
     img[int(0.3 * W) : H // 2, W // 2 + sw // 2 :] = 0  # the opening: end of the top arc down to mid-height
     cv2.rectangle(img, (int(0.45 * W), H // 2), (W - 1, H // 2 + int(0.9 * sw)), 255, -1)
-    return _from_supersampled(img, W // _SS, H // _SS)
+    return _from_supersampled(img)
 
 
 # hand-made glyph variants, drawn by the plate renderer under these names

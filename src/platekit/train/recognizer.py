@@ -399,7 +399,8 @@ def fit(cfg: RecognizerTrainConfig, echo=print) -> dict:
     minutes = (time.time() - t0) / 60
     metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
     best = ckpt_cb.best_model_path or ckpt_cb.last_model_path
-    kept_acc = float(ckpt_cb.best_model_score or 0)  # val accuracy of the weights that are saved
+    best_acc = float(ckpt_cb.best_model_score or 0)
+    kept_acc = best_acc  # val accuracy of the weights that are saved
     if cfg.keep == "last":  # the weights in memory are the last epoch's
         best, kept_acc = ckpt_cb.last_model_path, float(metrics.get("val/plate_acc", 0.0))
     elif best:
@@ -409,7 +410,7 @@ def fit(cfg: RecognizerTrainConfig, echo=print) -> dict:
     save_checkpoint(pt, model, **meta, train_minutes=minutes, val_plate_acc=kept_acc, kept=cfg.keep,
                     metrics={f"{cfg.data.monitor or val_names[0]}/plate_acc": kept_acc, "train_minutes": round(minutes, 1)})
     summary = {"best_ckpt": best, "pt": pt, "train_minutes": round(minutes, 2), "params": n_params,
-               "best_val_plate_acc": float(ckpt_cb.best_model_score or 0), "kept": cfg.keep, "last_metrics": metrics}
+               "best_val_plate_acc": best_acc, "kept": cfg.keep, "last_metrics": metrics}
     echo(f"done in {minutes:.1f} min; best val/plate_acc {summary['best_val_plate_acc']:.4f}; kept {cfg.keep} "
          f"(val/plate_acc {kept_acc:.4f}): {pt}")
     return summary
