@@ -18,7 +18,7 @@ import numpy as np
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("ckpts", nargs="+")
-    ap.add_argument("--data", default="/work/shared/data/ccpd2019_base")
+    ap.add_argument("--data", default="../shared/data/ccpd2019_base")
     ap.add_argument("--synth-n", type=int, default=1000)
     ap.add_argument("--cache-dir", default=None)
     ap.add_argument("--out", default=None)

@@ -9,7 +9,7 @@ import numpy as np
 
 from platekit.core.geometry import box_iou
 from platekit.core.image import load_image
-from platekit.inference.bench import val_records
+from platekit.evaluation.bench import val_records
 from platekit.inference.detector import OnnxDetector
 
 

@@ -72,7 +72,7 @@ def main() -> None:
                 ok_pred_on_detected += p
     # the Reader path: labelled corners (stub detector) vs predicted corners (the ONNX detector)
     from platekit.core.results import Detection
-    from platekit.inference.bench import match
+    from platekit.evaluation.bench import match
     from platekit.inference.reader import Reader
 
     class LabelledCorners:  # a Detector returning the labelled plates of the current image

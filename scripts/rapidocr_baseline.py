@@ -9,7 +9,7 @@ other, each after 20 warm-up reads -- how each runs in production. ``interleaved
 readers crop by crop, as the first versions of this script did: each read then starts with the other
 reader's weights in the CPU caches, which costs the small model relatively more.
 
-    python scripts/rapidocr_baseline.py MODEL.onnx [--data /work/shared/data/ccpd2019_base] [--out report.json]
+    python scripts/rapidocr_baseline.py MODEL.onnx [--data ../shared/data/ccpd2019_base] [--out report.json]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("model", help="platekit recognizer (.onnx with sidecar, or .pt/.ckpt)")
-    ap.add_argument("--data", default="/work/shared/data/ccpd2019_base")
+    ap.add_argument("--data", default="../shared/data/ccpd2019_base")
     ap.add_argument("--split", default="val")
     ap.add_argument("--pad", type=float, default=0.0, help="bbox pad fraction for both readers")
     ap.add_argument("--limit", type=int, default=0)

@@ -3,7 +3,7 @@
 (margin 0.06) at the same size. Prints plate accuracy on real and synthetic crops and the worst
 per-position confusions.
 
-    python scripts/synth_realism_check.py --minutes 14 --out /work/runs/synth/runs/tiny4
+    python scripts/synth_realism_check.py --minutes 14 --out runs/synth/runs/tiny4
 """
 
 from __future__ import annotations

@@ -110,6 +110,13 @@ def test_int8_quantization_keeps_the_recognizer_close(tmp_path):
     assert a.shape == b.shape and np.abs(a - b).max() < 0.05  # int8 convs: close, not identical
     assert np.abs(a - b).max() > 0  # it really is a different (quantized) graph
     assert len(OnnxRecognizer(q).read(list(x))) == 4
+    # robust by construction: int8 conv weights use 7 bits, so u8 x s8 pair sums fit in int16 (no VNNI needed)
+    from onnx import numpy_helper
+
+    w8 = [numpy_helper.to_array(t) for t in g.graph.initializer if t.data_type == onnx.TensorProto.INT8]
+    assert w8 and max(int(np.abs(w.astype(np.int32)).max()) for w in w8) <= 64
+    chk = side["quantization"]["check"]
+    assert chk["crops"] == 16 and 0.0 <= chk["this_cpu_kernels"] <= 1.0 and 0.0 <= chk["exact_reference"] <= 1.0
 
 
 def test_int8_refuses_wrong_calibration_crops(tmp_path):

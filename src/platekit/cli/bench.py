@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -25,18 +24,18 @@ def bench_cmd(
     zoo_limit: int = typer.Option(0, "--zoo-limit", help="Val images per zoo model (0: all)."),
     baseline: bool = typer.Option(True, "--baseline/--no-baseline", help="Measure RapidOCR if installed."),
     baseline_limit: int = typer.Option(0, "--baseline-limit", help="Val images for RapidOCR (0: same as run)."),
-    write: str = typer.Option("docs/benchmarks.md", "--write",
-                              help="Update the tables in this markdown file ('' or a missing folder: don't)."),
+    write: Path | None = typer.Option(None, "--write", metavar="PATH",
+                                      help="Also update the tables in this markdown file, e.g. docs/benchmarks.md "
+                                           "(default: print only)."),
     json_out: Path | None = typer.Option(None, "--json", help="Write all numbers as JSON here."),
     failures: Path | None = typer.Option(None, "--failures", help="Write misread val images (JSONL) here."),
     refine_below: float | None = typer.Option(None, "--refine-below", help="Reader refine_below (default: Reader's)."),
     verify_low: float | None = typer.Option(None, "--verify-low", help="Reader verify_low (default: Reader's)."),
 ) -> None:
     """Benchmark `platekit read` on the CCPD by-text validation scenes."""
-    import onnxruntime
 
     from platekit.errors import PlatekitError
-    from platekit.inference import bench as B
+    from platekit.evaluation import bench as B
     from platekit.inference.reader import Reader
     from platekit.inference.session import shipped_models
 
@@ -50,8 +49,8 @@ def bench_cmd(
     except ValueError:
         raise PlatekitError(f"--threads {threads!r}: give comma-separated integers, e.g. 1,2") from None
     cmd = "platekit " + " ".join(sys.argv[1:])
-    typer.echo(f"{len(records)} val images from {data}; onnxruntime {onnxruntime.__version__}; "
-               f"{os.cpu_count()} CPUs; {platform.processor() or platform.machine()}")
+    machine = B.machine()
+    typer.echo(f"{len(records)} val images from {data}\nCPU: {B.machine_line(machine)}")
 
     rkw = {k: v for k, v in (("refine_below", refine_below), ("verify_low", verify_low)) if v is not None}
     summaries, fails = [], []
@@ -87,16 +86,17 @@ def bench_cmd(
     typer.echo("\nGeneric-OCR baseline\n" + base_md)
 
     meta = (f"Command: `{cmd}`  \nDate: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
-            f"{len(records)} images; {os.cpu_count()} CPUs ({platform.machine()}), onnxruntime "
-            f"{onnxruntime.__version__}; the machine was shared with other jobs, so latencies are upper bounds.")
-    if write and Path(write).parent.is_dir():
+            f"{len(records)} images  \nCPU: {B.machine_line(machine)}")
+    if write is not None:
+        if not write.parent.is_dir():
+            raise PlatekitError(f"--write {write}: folder {write.parent} does not exist")
         B.write_section(write, "meta", meta)
         B.write_section(write, "stages", stages)
         B.write_section(write, "zoo", zoo_md)
         B.write_section(write, "baseline", base_md)
         typer.echo(f"\nwrote {write}")
     if json_out is not None:
-        json_out.write_text(json.dumps({"command": cmd, "runs": summaries, "zoo": rows, "baseline": base,
+        json_out.write_text(json.dumps({"command": cmd, "machine": machine, "runs": summaries, "zoo": rows, "baseline": base,
                                         "baseline_platekit": ours}, indent=1, default=str), encoding="utf-8")
     if failures is not None:
         failures.write_text("".join(json.dumps(f, ensure_ascii=False) + "\n" for f in fails), encoding="utf-8")

@@ -1,4 +1,4 @@
-"""``platekit eval {recognizer,detector}``: each subcommand lives in its own module."""
+"""``platekit eval {reader,recognizer,detector}``: each subcommand lives in its own module."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Evaluate a recognizer or a detector on labelled data.", no_args_is_help=True)
-    for sub in ("eval_recognizer", "eval_detector"):
+    group = typer.Typer(help="Evaluate the reader, a recognizer or a detector on labelled data.", no_args_is_help=True)
+    for sub in ("eval_reader", "eval_recognizer", "eval_detector"):
         try:
             importlib.import_module(f"platekit.cli.{sub}").register(group)
         except ModuleNotFoundError as e:

@@ -1,5 +1,9 @@
 """Benchmark of the end-to-end reader on CCPD validation scenes (no torch).
 
+Every report starts with ``machine()``: the CPU model, the instruction-set flags that change which
+kernels onnxruntime and OpenCV run (avx2, avx512f, avx512_vnni, avx_vnni; asimd, asimddp, i8mm, sve on
+ARM) and the library versions, because a number measured on one CPU is only that CPU's number.
+
 Per-stage latency (decode, detect, rectify, read) p50/p95 at several thread counts, plates per
 second, exact-plate accuracy; the model-zoo table (model, MB, params, ms, accuracy); optionally
 the generic-OCR baseline RapidOCR (``rapidocr-onnxruntime``, dev extra) on the same images.
@@ -24,6 +28,42 @@ from platekit.core.image import load_image
 from platekit.data.split import split_by_text
 from platekit.errors import PlatekitError
 from platekit.inference.reader import STAGES, Reader
+
+# flags that select different int8 / float kernels in onnxruntime (MLAS) and OpenCV
+X86_FLAGS = ("avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni", "amx_int8")
+ARM_FLAGS = ("asimd", "asimddp", "i8mm", "sve", "sve2", "bf16")  # /proc/cpuinfo 'Features'
+
+
+def machine() -> dict:
+    """CPU model, the relevant instruction-set flags present/absent, core count, library versions."""
+    import platform
+
+    import onnxruntime
+
+    model, flags = platform.processor() or platform.machine(), set()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                key, _, val = line.partition(":")
+                key = key.strip().lower()
+                if key in ("model name", "cpu model", "hardware") and model in ("", platform.machine(), "x86_64"):
+                    model = val.strip() or model
+                elif key in ("flags", "features") and not flags:
+                    flags = set(val.split())
+    except OSError:  # not Linux: the flags stay unknown
+        pass
+    return {"cpu": model, "arch": platform.machine(), "cpus": os.cpu_count(),
+            "flags": {f: f in flags for f in (ARM_FLAGS if "asimd" in flags else X86_FLAGS)} if flags else "unknown",
+            "onnxruntime": onnxruntime.__version__, "opencv": cv2.__version__, "numpy": np.__version__,
+            "python": platform.python_version()}
+
+
+def machine_line(m: dict) -> str:
+    """One line for reports: 'AMD EPYC (x86_64, 2 CPUs; avx2 yes, avx512f no, ...); onnxruntime ...'."""
+    fl = m["flags"]
+    flags = ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in fl.items()) if isinstance(fl, dict) else "flags unknown"
+    return (f"{m['cpu']} ({m['arch']}, {m['cpus']} CPUs; {flags}); onnxruntime {m['onnxruntime']}, "
+            f"OpenCV {m['opencv']}, numpy {m['numpy']}, Python {m['python']}")
 
 
 def val_records(data_dir: str | os.PathLike, val_fraction: float = 0.2) -> list[CCPDRecord]:

@@ -1,0 +1,55 @@
+"""``platekit eval reader DATA``: the end-to-end reader (shipped models by default) scored on labelled images."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import typer
+
+
+def register(group: typer.Typer) -> None:
+    @group.command("reader")
+    def eval_reader(
+        data: str = typer.Argument(..., help="Labelled images: a CCPD folder, a folder with labels.csv "
+                                             "(+ boxes.jsonl), a crop folder, Nomeroff or a CSV file."),
+        region: str = typer.Option("cn", "--region", help="Reader region: cn | ru | auto."),
+        crops: bool = typer.Option(False, "--crops", help="The images are plate crops (no detection)."),
+        split: str = typer.Option("all", help="all | val | train: the project's by-text split (CCPD training data)."),
+        detector: str | None = typer.Option(None, "--detector", help="Shipped detector name or .onnx path."),
+        recognizer: str | None = typer.Option(None, "--recognizer", help="Shipped recognizer name or .onnx path."),
+        min_confidence: float | None = typer.Option(None, "--min-confidence",
+                                                    help="Reader threshold (default: the Reader's)."),
+        limit: int = typer.Option(0, "--limit", help="Only the first N images (0: all)."),
+        threads: int = typer.Option(1, "--threads", help="onnxruntime threads."),
+        out: str | None = typer.Option(None, "--out", "-o",
+                                       help="Write report.json, outcomes.jsonl and errors.png here "
+                                            "(default runs/eval_reader/<data folder name>; '' to skip)."),
+    ):
+        """End-to-end exact-plate accuracy, CER, coverage, detection recall, per-group and per-province tables."""
+        from platekit.evaluation import reader as E  # noqa: N812
+        from platekit.inference.reader import Reader
+
+        items = E.load_items(data, split)
+        if limit:
+            items = items[:limit]
+        kw = {} if min_confidence is None else {"min_confidence": min_confidence}
+        reader = Reader(region=region, detector=detector, recognizer=recognizer, threads=threads, crops=crops, **kw)
+        typer.echo(f"{len(items)} labelled {'crops' if crops else 'images'} from {data} (split {split}), "
+                   f"region {region}", err=True)
+        outcomes = E.run(reader, items)
+        rep = E.summarize(outcomes)
+        rep.update({"data": data, "split": split, "region": region, "crops": crops,
+                    "detector": None if crops else (detector or "shipped"), "recognizer": recognizer or "shipped"})
+        typer.echo(E.table(rep))
+        prov = E.province_table(rep)
+        if prov:
+            typer.echo("\nPer first character (province)\n" + prov)
+        if rep["confusions"]:
+            typer.echo("\nTop confusions (truth -> read): " +
+                       ", ".join(f"{c['truth']}->{c['pred']} x{c['count']}" for c in rep["confusions"][:8]))
+        if out is None:
+            out = os.path.join("runs", "eval_reader", os.path.basename(os.path.normpath(data)) or "data")
+        if out:
+            paths = E.write_report(outcomes, rep, out)
+            typer.echo("\nwrote " + json.dumps(paths))

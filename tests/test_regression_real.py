@@ -1,0 +1,52 @@
+"""Real-data regression test: the shipped detector and recognizers on fixed real samples.
+
+Fails when accuracy falls more than a small margin below the figure documented in the README
+("Measured results"), e.g. an int8 model that saturates on CPUs without VNNI (95.0 % instead of 99.4 %
+on the CCPD val scenes), a broken export, or a reading-path change that loses plates. The numbers come
+from the same code as ``platekit eval reader``. Skips when ../shared/data is absent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from platekit.evaluation import reader as E  # noqa: N812
+from platekit.inference.reader import Reader
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+# set, how it is read, documented exact count (README "Measured results"), plates that may be lost
+CASES = {
+    "ccpd_val_scenes": (DATA / "ccpd2019_base", {"split": "val"}, {}, 340, 3),
+    "cn_lowres_crops": (DATA / "test" / "cn_lowres_crops", {}, {"crops": True}, 488, 6),
+    "cn_other_cameras": (DATA / "test" / "cn_other_cameras", {}, {}, 117, 3),
+}
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return Reader(region="cn")
+
+
+@pytest.fixture(scope="module")
+def crop_reader():
+    return Reader(region="cn", crops=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(CASES))
+def test_shipped_models_keep_their_documented_accuracy(name, reader, crop_reader):
+    path, load_kw, read_kw, documented, margin = CASES[name]
+    if not path.is_dir():
+        pytest.skip(f"{path} not present: the real-data regression test needs ../shared/data beside the repo")
+    items = E.load_items(str(path), **load_kw)
+    outcomes = E.run(crop_reader if read_kw.get("crops") else reader, items)
+    rep = E.summarize(outcomes)
+    assert rep["exact_count"] >= documented - margin, (
+        f"{name}: {rep['exact_count']}/{rep['n']} exact ({rep['exact']:.2%}); documented {documented}, "
+        f"at most {margin} may be lost. Top confusions: {rep['confusions'][:5]}; "
+        f"unreadable: {[o.error for o in outcomes if o.error][:3]}")
+    if "detection_recall" in rep:
+        assert rep["detection_recall"] >= 0.99, f"{name}: detection recall {rep['detection_recall']:.3f}"
