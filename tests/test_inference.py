@@ -221,6 +221,12 @@ def test_bench_cli_on_toy_data(models, tmp_path):
     assert "hand-written intro stays" in text and "<!-- bench:stages -->" in text and "| 2 |" in text
     CliRunner().invoke(app, args)  # a second run replaces the sections instead of appending
     assert md.read_text().count("<!-- bench:stages -->") == 1
+    import onnxruntime
+
+    assert "CPU: " in res.output and f"onnxruntime {onnxruntime.__version__}" in res.output
+    assert out["machine"]["onnxruntime"] == onnxruntime.__version__ and out["machine"]["cpus"] >= 1
+    quiet = CliRunner().invoke(app, [a for a in args if a not in ("--write", str(md))])  # docs only when asked
+    assert quiet.exit_code == 0 and "wrote" not in quiet.output
 
 
 class SecondLookRecognizer:

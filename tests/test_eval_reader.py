@@ -1,0 +1,100 @@
+"""``platekit eval reader``: scoring rules, data layouts, the report, and the CLI on the bundled sample."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from platekit.core.results import Plate
+from platekit.evaluation import reader as E  # noqa: N812
+from platekit.inference.session import WEIGHTS_DIR
+
+
+def _plate(text, box, conf=0.9):
+    x1, y1, x2, y2 = box
+    return Plate(text, conf, (conf,) * len(text), box, ((x1, y1), (x2, y1), (x2, y2), (x1, y2)), 0.9, None)
+
+
+def test_scoring_with_a_box_takes_the_plate_at_the_box():
+    it = E.Item("a.jpg", "皖A12345", (10, 10, 110, 40))
+    far, near = _plate("皖A12345", (300, 300, 400, 330)), _plate("皖A12346", (12, 11, 108, 41), 0.8)
+    o = E.score(it, [far, near], 5.0)
+    assert (o.read, o.exact, o.detected, o.extra) == ("皖A12346", False, True, 1)  # the far one is an extra
+    o = E.score(it, [far], 5.0)
+    assert (o.read, o.exact, o.detected, o.extra) == ("", False, False, 1)
+    assert E.score(it, [], 1.0).detected is False
+
+
+def test_scoring_without_a_box_accepts_any_plate_equal_to_the_label():
+    it = E.Item("a.jpg", "京A88731")
+    o = E.score(it, [_plate("京A88781", (0, 0, 9, 9), 0.99), _plate("京A88731", (20, 0, 29, 9), 0.5)], 1.0)
+    assert o.exact and o.read == "京A88731" and o.detected is None and o.extra == 1
+    o = E.score(it, [_plate("京A88781", (0, 0, 9, 9), 0.99), _plate("沪A1", (20, 0, 29, 9), 0.5)], 1.0)
+    assert not o.exact and o.read == "京A88781"  # wrong: the most confident reading is the one scored
+
+
+def test_summary_numbers():
+    items = [E.Item(f"{i}.jpg", t, (0, 0, 10, 10), g) for i, (t, g) in
+             enumerate([("AB123", "eu"), ("CD456", "eu"), ("EF789", "us"), ("GH000", "us")])]
+    plates = [[_plate("AB123", (0, 0, 10, 10), 0.99)], [_plate("CD457", (0, 0, 10, 10), 0.2)],
+              [_plate("EF789", (0, 0, 10, 10), 0.9)], []]
+    rep = E.summarize([E.score(it, p, 2.0) for it, p in zip(items, plates, strict=True)])
+    assert rep["n"] == 4 and rep["exact_count"] == 2 and rep["detection_recall"] == 0.75
+    assert rep["cer"] == pytest.approx((0 + 1 + 0 + 5) / 20)
+    assert rep["coverage"]["0.80"] == pytest.approx(2 / 4) and rep["read_nothing"] == 1
+    assert rep["groups"]["eu"]["exact"] == 0.5 and rep["groups"]["us"]["detection_recall"] == 0.5
+    assert {"truth": "6", "pred": "7", "count": 1} in rep["confusions"]
+    assert "| eu | 2 |" in E.table(rep)
+
+
+def test_load_items_csv_folder_with_boxes_and_region(tmp_path):
+    (tmp_path / "labels.csv").write_text("image_path,plate_text,region\na.jpg,ab123,eu\nb.jpg,XY9,us\n",
+                                         encoding="utf-8")
+    (tmp_path / "boxes.jsonl").write_text(
+        json.dumps({"image": "a.jpg", "width": 50, "height": 40, "boxes": [[1, 2, 30, 12]]}) + "\n", encoding="utf-8")
+    items = E.load_items(str(tmp_path))
+    assert [(i.text, i.box, i.group) for i in items] == [("AB123", (1.0, 2.0, 30.0, 12.0), "eu"), ("XY9", None, "us")]
+    with pytest.raises(Exception, match="split"):
+        E.load_items(str(tmp_path), split="test")
+
+
+def test_an_unreadable_image_is_a_scored_miss_not_a_crash(tmp_path):
+    class Boom:
+        def read_result(self, path):
+            raise ValueError("not an image")
+
+    out = E.run(Boom(), [E.Item(str(tmp_path / "x.jpg"), "AB1")])
+    assert out[0].error and not out[0].exact and E.summarize(out)["errors"] == 1
+
+
+def test_cli_on_the_bundled_sample(tmp_path):
+    """`platekit eval reader` end to end with the shipped models: scene mode, report, gallery, errors."""
+    sample = WEIGHTS_DIR.parent / "samples" / "cn_sample.jpg"
+    if not (WEIGHTS_DIR / "detector.onnx").is_file() or not sample.is_file():
+        pytest.skip("shipped weights or bundled sample not present in this checkout")
+    label = json.loads(sample.with_suffix(".json").read_text(encoding="utf-8"))
+    data = tmp_path / "set"
+    data.mkdir()
+    shutil.copy(sample, data / "a.jpg")
+    shutil.copy(sample, data / "b.jpg")
+    c = np.array(label["corners"])
+    box = [*c.min(0).tolist(), *c.max(0).tolist()]
+    (data / "labels.csv").write_text(f"image_path,plate_text\na.jpg,{label['text']}\nb.jpg,皖A00000\n", encoding="utf-8")
+    (data / "boxes.jsonl").write_text("".join(json.dumps({"image": n, "width": 1, "height": 1, "boxes": [box]}) + "\n"
+                                              for n in ("a.jpg", "b.jpg")), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "platekit.cli.main", "eval", "reader", str(data), "--out",
+                          str(tmp_path / "rep")], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    rep = json.loads((tmp_path / "rep" / "report.json").read_text(encoding="utf-8"))
+    assert rep["n"] == 2 and rep["exact_count"] == 1 and rep["detection_recall"] == 1.0  # b.jpg's label is wrong
+    assert (tmp_path / "rep" / "errors.png").is_file()
+    lines = (tmp_path / "rep" / "outcomes.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(x)["exact"] for x in lines] == [True, False]
+    bad = subprocess.run([sys.executable, "-m", "platekit.cli.main", "eval", "reader", str(tmp_path / "nope")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.startswith("platekit: error:") and "Traceback" not in bad.stderr
