@@ -27,7 +27,7 @@ class OnnxRecognizer:
     """
 
     def __init__(self, path: str | os.PathLike, threads: int = 1, max_batch: int = 32,
-                 ctc_constrained: bool = False):
+                 ctc_constrained: bool = False, optimize: bool = True):
         self.path = str(path)
         self.meta = load_sidecar(path)
         if self.meta.get("kind") != "recognizer":
@@ -47,7 +47,7 @@ class OnnxRecognizer:
             self.tokenizer = CTCTokenizer(alphabet, int(self.meta.get("n_slots", 9)))
         else:
             raise PlatekitError(f"{path}: unknown decoder {self.decoder!r} in sidecar")
-        self.session = make_session(path, threads)
+        self.session = make_session(path, threads, optimize)
         self._in = self.session.get_inputs()[0].name
         self.name = self.meta.get("model", os.path.basename(self.path))
 

@@ -13,13 +13,17 @@ from platekit.errors import PlatekitError
 WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
 
 
-def make_session(path: str | os.PathLike, threads: int = 1) -> ort.InferenceSession:
-    """CPU session with ``threads`` intra-op threads, denormals flushed to zero."""
+def make_session(path: str | os.PathLike, threads: int = 1, optimize: bool = True) -> ort.InferenceSession:
+    """CPU session with ``threads`` intra-op threads, denormals flushed to zero.
+
+    ``optimize=False`` runs the graph op by op: an int8 QDQ model then computes exact integer sums
+    (DequantizeLinear + float ops) instead of this CPU's fused int8 kernels (docs/recognizers.md)."""
     so = ort.SessionOptions()
     so.intra_op_num_threads = max(1, int(threads))
     so.inter_op_num_threads = 1
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    so.graph_optimization_level = (ort.GraphOptimizationLevel.ORT_ENABLE_ALL if optimize
+                                   else ort.GraphOptimizationLevel.ORT_DISABLE_ALL)
     so.add_session_config_entry("session.set_denormal_as_zero", "1")
     so.add_session_config_entry("session.intra_op.allow_spinning", "0")
     so.log_severity_level = 3
