@@ -6,6 +6,12 @@ so the same weights run on any stride-32 canvas. With dynamic H/W in the graph,
 of 384x384 (a third fewer pixels). The sidecar is the detector exporter's own.
 
     python scripts/export_detector_rect.py runs/det/best.ckpt src/platekit/weights/detector.onnx
+
+An already exported fixed-size .onnx is made dynamic in place of a checkpoint (same weights: the input's
+height and width become symbolic, stale inferred shapes are dropped, the outputs are checked equal on the
+original canvas); this is how the shipped detector v2 became dynamic in session 5:
+
+    python scripts/export_detector_rect.py src/platekit/weights/detector.onnx src/platekit/weights/detector.onnx
 """
 
 from __future__ import annotations
@@ -33,7 +39,33 @@ class Wrap(nn.Module):
         return self.model.forward_export(image)
 
 
+def make_dynamic(src: str, out: str) -> None:
+    import onnx
+
+    fixed = make_session(src)
+    m = onnx.load(src)
+    dims = m.graph.input[0].type.tensor_type.shape.dim  # N, H, W, 3
+    h, w = dims[1].dim_value, dims[2].dim_value
+    for d, name in ((dims[1], "H"), (dims[2], "W")):
+        d.ClearField("dim_value")
+        d.dim_param = name
+    del m.graph.value_info[:]  # shapes inferred for the fixed canvas
+    side = json.loads(Path(src).with_suffix(".json").read_text(encoding="utf-8"))
+    x = np.random.default_rng(0).integers(0, 256, (1, h, w, 3), dtype=np.uint8)
+    ref = fixed.run(None, {"image": x})[0]
+    onnx.checker.check_model(m)
+    onnx.save(m, out)
+    side["dynamic_hw"] = True
+    Path(out).with_suffix(".json").write_text(json.dumps(side, indent=2) + "\n", encoding="utf-8")
+    dyn = make_session(out)
+    print(f"{(h, w)}: max |fixed - dynamic| = {np.abs(ref - dyn.run(None, {'image': x})[0]).max():.2e}")
+    print(f"{(h, w * 2 // 3 // 32 * 32)}: output {dyn.run(None, {'image': x[:, :, : w * 2 // 3 // 32 * 32]})[0].shape}")
+
+
 def main(ckpt: str, out: str) -> None:
+    if ckpt.endswith(".onnx"):
+        make_dynamic(ckpt, out)
+        return
     torch.set_num_threads(1)
     torch.set_flush_denormal(True)
     model, meta = load_checkpoint(ckpt)
