@@ -84,9 +84,9 @@ def test_recognizer_readings(models, kind):
 
 
 def test_reader_end_to_end(models):
-    reader = Reader(detector=str(models["det"]), recognizer=str(models["slots"]))
-    img = scene(240, 320, box=(100, 120, 180, 150))
-    plates = reader.read(img)
+    reader = Reader(detector=str(models["det"]), recognizer=str(models["slots"]), min_confidence=0)
+    img = scene(240, 320, box=(100, 120, 180, 150))  # RGB
+    plates = reader.read(img, color="rgb")
     assert len(plates) == 1 and isinstance(plates[0], Plate)
     p = plates[0]
     with pytest.raises(AttributeError):
@@ -96,12 +96,16 @@ def test_reader_end_to_end(models):
     (ltx, lty), (rtx, rty), (rbx, rby), (lbx, lby) = p.corners
     assert ltx < rtx and lbx < rbx and lty < lby and rty < rby
     assert p.detection_confidence == pytest.approx(0.9)
-    # same image as path, bytes and array -> same plates; read_many keeps the order
+    # same image as bytes, BGR array (the default order) and RGB array -> same plates
     import cv2
 
-    ok, buf = cv2.imencode(".png", img[..., ::-1])
+    bgr = np.ascontiguousarray(img[..., ::-1])
+    ok, buf = cv2.imencode(".png", bgr)
     assert reader.read(buf.tobytes()) == plates
-    assert reader.read_many([img, np.zeros((64, 64, 3), np.uint8)]) == [plates, []]
+    assert reader.read_many([bgr, np.zeros((64, 64, 3), np.uint8)]) == [plates, []]
+    assert Reader(detector=str(models["det"]), recognizer=str(models["slots"]), min_confidence=0,
+                  color="rgb").read(img) == plates
+    assert reader.read(img) != plates  # an RGB array read as BGR: the colour-sensitive recognizer differs
 
 
 def test_reader_result_and_timings(models, tmp_path):
@@ -109,7 +113,7 @@ def test_reader_result_and_timings(models, tmp_path):
 
     path = tmp_path / "car.png"
     cv2.imwrite(str(path), scene(240, 320)[..., ::-1])
-    reader = Reader(detector=models["det"], recognizer=models["slots"])
+    reader = Reader(detector=models["det"], recognizer=models["slots"], min_confidence=0)
     res, ms = reader.read_result(str(path))
     assert set(ms) == {"decode", "detect", "rectify", "read"}
     d = res.to_dict()
@@ -119,12 +123,12 @@ def test_reader_result_and_timings(models, tmp_path):
 
 def test_min_confidence_filters(models):
     img = scene()
-    conf = Reader(detector=models["det"], recognizer=models["slots"]).read(img)[0].confidence
+    conf = Reader(detector=models["det"], recognizer=models["slots"], min_confidence=0).read(img)[0].confidence
     assert Reader(detector=models["det"], recognizer=models["slots"], min_confidence=conf + 1e-6).read(img) == []
 
 
 def test_crops_mode_whole_image(models):
-    reader = Reader(recognizer=models["slots"], crops=True)
+    reader = Reader(recognizer=models["slots"], crops=True, min_confidence=0)
     assert reader.detector is None
     plates = reader.read(np.full((30, 90, 3), 200, np.uint8))
     assert len(plates) == 1
@@ -150,7 +154,8 @@ class ConstRecognizer:
 def test_swappable_protocol_objects_and_auto_choice():
     # a valid-format reading wins over a more confident invalid one; among valid ones, confidence
     recs = [ConstRecognizer("ABC", 0.99), ConstRecognizer("皖A12345", 0.6), ConstRecognizer("A123BC77", 0.5, "ru")]
-    plates = Reader(region="auto", detector=FixedDetector(), recognizer=recs).read(np.zeros((60, 80, 3), np.uint8))
+    plates = Reader(region="auto", detector=FixedDetector(), recognizer=recs, min_confidence=0).read(
+        np.zeros((60, 80, 3), np.uint8))
     assert [(p.text, p.format) for p in plates] == [("皖A12345", "cn")]
     # no corners from the detector: the box corners are used
     assert plates[0].corners == ((10.0, 10.0), (50.0, 10.0), (50.0, 30.0), (10.0, 30.0))
@@ -173,7 +178,7 @@ def test_reading_never_imports_torch(models):
     code = (
         "import sys, json, numpy as np\n"
         "from platekit import Reader\n"
-        f"r = Reader(detector={str(models['det'])!r}, recognizer={str(models['slots'])!r})\n"
+        f"r = Reader(detector={str(models['det'])!r}, recognizer={str(models['slots'])!r}, min_confidence=0)\n"
         "img = np.zeros((120, 160, 3), np.uint8); img[50:70, 40:100] = 255\n"
         "p = r.read(img)\n"
         "import platekit.cli.main, platekit.cli.read\n"
@@ -190,12 +195,13 @@ def _ccpd_name(i: int, box) -> str:
     return f"02-90_90-{x1}&{y1}_{x2}&{y2}-{corners}-{'_'.join(map(str, idx))}-100-10.jpg"
 
 
-def test_bench_cli_on_toy_data(models, tmp_path):
+def test_bench_cli_on_toy_data(models, tmp_path, monkeypatch):
     import cv2
     from typer.testing import CliRunner
 
     from platekit.cli.main import app
 
+    monkeypatch.setattr("platekit.inference.reader.DEFAULT_MIN_CONFIDENCE", 0.0)  # toy readings are ~1e-14
     data = tmp_path / "ccpd"
     data.mkdir()
     for i in range(40):
@@ -251,7 +257,7 @@ def test_refine_uncertain_plates():
     plates = Reader(detector=FixedDetector(), recognizer=rec, refine_below=0.9).read(img)
     assert rec.calls == [1, len(Reader.VARIANTS)] and plates[0].text == "皖A22222"
     rec = SecondLookRecognizer()
-    assert Reader(detector=FixedDetector(), recognizer=rec, refine_below=0).read(img)[0].text == "皖A11111"
+    assert Reader(detector=FixedDetector(), recognizer=rec, refine_below=0, min_confidence=0).read(img)[0].text == "皖A11111"
     assert rec.calls == [1]  # refine off: one read only
 
 
@@ -262,7 +268,7 @@ def test_recognition_verified_low_score_detections(models):
     assert len(Reader(detector=det, recognizer=sure).read(img)) == 1  # off by default
     plates = Reader(detector=det, recognizer=sure, verify_low=0.1).read(img)
     assert [round(p.detection_confidence, 2) for p in plates] == [0.9, 0.1]  # junk read confidently: kept
-    plates = Reader(detector=det, recognizer=unsure, verify_low=0.1).read(img)
+    plates = Reader(detector=det, recognizer=unsure, verify_low=0.1, min_confidence=0).read(img)
     assert [round(p.detection_confidence, 2) for p in plates] == [0.9]  # unsure reading: low candidate dropped
 
 

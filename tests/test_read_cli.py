@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 
 from platekit.cli.main import app
 
-PLATE_KEYS = {"text", "confidence", "char_confidences", "box", "corners", "detection_confidence", "format"}
+PLATE_KEYS = {"text", "confidence", "char_confidences", "box", "corners", "detection_confidence", "format", "region",
+              "type"}
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,7 @@ def models(tmp_path_factory):
 
 def run(models, *args):
     det, rec = models
-    res = CliRunner().invoke(app, ["read", "--detector", det, "--recognizer", rec, *map(str, args)])
+    res = CliRunner().invoke(app, ["read", "--detector", det, "--recognizer", rec, "--min-confidence", "0", *map(str, args)])
     return res
 
 
@@ -57,7 +58,7 @@ def test_jsonl_contract(models, tmp_path):
     assert [r["image"] for r in recs] == [str(d / "a.png"), str(d / "b.jpg"), str(d / "sub" / "a.png")]
     assert recs[0]["plates"] == []
     for r, (w, h) in zip(recs, [(60, 50), (320, 240), (200, 300)], strict=True):
-        assert set(r) == {"image", "width", "height", "ms", "plates"}
+        assert set(r) == {"image", "width", "height", "ms", "plates", "unread"}
         assert (r["width"], r["height"]) == (w, h) and r["ms"] > 0
     p = recs[1]["plates"][0]
     assert set(p) == PLATE_KEYS

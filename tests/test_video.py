@@ -60,7 +60,7 @@ def det(tmp_path_factory):
 def test_weighted_vote_on_synthetic_clip(det, tmp_path):
     clip = tmp_path / "clip.avi"
     make_clip(clip)
-    reader = Reader(detector=det, recognizer=ColourRecognizer())
+    reader = Reader(detector=det, recognizer=ColourRecognizer(), min_confidence=0)
     recs = read_video(reader, str(clip), sample_fps=10, vis_dir=str(tmp_path / "vis"))
     assert len(recs) == 2
     t1, t2 = recs
@@ -78,7 +78,7 @@ def test_weighted_vote_on_synthetic_clip(det, tmp_path):
 def test_sampling_stride(det, tmp_path):
     clip = tmp_path / "clip.avi"
     make_clip(clip, fps=20)  # 20 fps sampled at 10 fps -> every 2nd frame
-    recs = read_video(Reader(detector=det, recognizer=ColourRecognizer()), str(clip), sample_fps=10)
+    recs = read_video(Reader(detector=det, recognizer=ColourRecognizer(), min_confidence=0), str(clip), sample_fps=10)
     assert recs[0]["observations"] == 6 and recs[0]["last_frame"] == 10
 
 
@@ -89,7 +89,7 @@ def test_cli_video_jsonl(det, tmp_path):
     bad = tmp_path / "broken.mp4"
     bad.write_bytes(b"not a video")
     res = CliRunner().invoke(app, ["read", str(clip), str(bad), "--detector", str(det), "--recognizer", str(rec),
-                                   "--format", "jsonl"])
+                                   "--format", "jsonl", "--min-confidence", "0"])
     assert res.exit_code == 1
     recs = [json.loads(line) for line in res.stdout.splitlines()]
     assert [r.get("track") for r in recs[:2]] == [0, 1] and recs[0]["image"] == str(clip)

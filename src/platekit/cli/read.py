@@ -135,7 +135,7 @@ def read_cmd(
     region: RegionOpt = typer.Option(RegionOpt.cn, "--region", help="Plate region (auto: try every recognizer)."),
     detector: str | None = typer.Option(None, "--detector", help="Shipped detector name or .onnx path."),
     recognizer: str | None = typer.Option(None, "--recognizer", help="Shipped recognizer name or .onnx path."),
-    min_confidence: float = typer.Option(0.0, "--min-confidence", help="Drop plates read with lower confidence."),
+    min_confidence: float | None = typer.Option(None, "--min-confidence", help="Drop plates read with lower confidence (default 0.5, docs/reading.md)."),
     save_vis: str | None = typer.Option(None, "--save-vis", help="Write annotated images / best video frames here."),
     threads: int = typer.Option(1, "--threads", min=1, help="onnxruntime intra-op threads."),
 ) -> None:

@@ -13,7 +13,7 @@ def serve_cmd(
     region: RegionOpt = typer.Option(RegionOpt.cn, "--region", help="Plate region (auto: every recognizer)."),
     detector: str | None = typer.Option(None, "--detector", help="Shipped detector name or .onnx path."),
     recognizer: str | None = typer.Option(None, "--recognizer", help="Shipped recognizer name or .onnx path."),
-    min_confidence: float = typer.Option(0.0, "--min-confidence", help="Drop plates read with lower confidence."),
+    min_confidence: float | None = typer.Option(None, "--min-confidence", help="Drop plates read with lower confidence (default 0.5, docs/reading.md)."),
     threads: int = typer.Option(1, "--threads", min=1, help="onnxruntime intra-op threads."),
     max_upload_mb: float = typer.Option(10.0, "--max-upload-mb", help="Refuse larger uploads (413)."),
 ) -> None:

@@ -28,7 +28,13 @@ class Plate:
     box: tuple[float, float, float, float]
     corners: tuple[tuple[float, float], ...]
     detection_confidence: float
-    format: str | None = None
+    format: str | None = None  # kept for old clients: the region when the text fits one of its formats
+    region: str | None = None  # the region of the recognizer that read it (cn, ru)
+    type: str | None = None  # the plate format the text fits (cn-blue, cn-green, ru); None: fits none
+
+    @property
+    def fits_format(self) -> bool:
+        return self.type is not None
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -47,6 +53,7 @@ class ImageResult:
     height: int
     ms: float
     plates: tuple[Plate, ...] = field(default_factory=tuple)
+    unread: int = 0  # plates detected but not returned: empty reading or confidence below the threshold
 
     def to_dict(self) -> dict:
         return {
@@ -55,4 +62,5 @@ class ImageResult:
             "height": self.height,
             "ms": round(self.ms, 2),
             "plates": [p.to_dict() for p in self.plates],
+            "unread": self.unread,
         }

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 import cv2
 import numpy as np
 
+from platekit.core.formats import REGIONS, guess_format
 from platekit.core.geometry import expand_corners, rectify
 from platekit.core.image import decode_image, load_image
 from platekit.core.results import Detection, ImageResult, Plate, Reading
@@ -23,18 +24,31 @@ from platekit.inference.base import Detector, Recognizer
 from platekit.inference.session import resolve_model, shipped_models
 
 STAGES = ("decode", "detect", "rectify", "read")
+# readings below this are dropped unless asked otherwise: chosen from coverage curves on the CCPD
+# by-text val split and openlpr val (scripts/choose_threshold.py, docs/reading.md#confidence-threshold)
+DEFAULT_MIN_CONFIDENCE = 0.5
 ImageLike = str | os.PathLike | bytes | np.ndarray
+COLORS = ("bgr", "rgb")
 
 
-def as_rgb(image: np.ndarray) -> np.ndarray:
-    """Accept RGB uint8 [H, W, 3], gray [H, W] or RGBA [H, W, 4]; anything else is an error."""
+def as_rgb(image: np.ndarray, color: str = "bgr") -> np.ndarray:
+    """An array -> RGB uint8 [H, W, 3], platekit's inner convention.
+
+    ``color``: the channel order of a 3- or 4-channel array: ``bgr`` (OpenCV's ``cv2.imread`` /
+    ``VideoCapture`` frames, the default) or ``rgb`` (Pillow, imageio, matplotlib). Gray [H, W] arrays
+    need neither. Anything else is an error.
+    """
+    if color not in COLORS:
+        raise PlatekitError(f"unknown color order {color!r}; use 'bgr' (OpenCV) or 'rgb'")
     a = np.asarray(image)
     if a.dtype != np.uint8:
         raise PlatekitError(f"image array must be uint8, got {a.dtype}")
     if a.ndim == 2:
         a = np.repeat(a[..., None], 3, axis=2)
-    if a.ndim != 3 or a.shape[2] not in (3, 4):
-        raise PlatekitError(f"image array must be [H, W, 3] RGB, got shape {a.shape}")
+    elif a.ndim != 3 or a.shape[2] not in (3, 4):
+        raise PlatekitError(f"image array must be [H, W, 3] ({color.upper()}), got shape {a.shape}")
+    elif color == "bgr":
+        a = a[..., 2::-1]
     return np.ascontiguousarray(a[..., :3])
 
 
@@ -46,6 +60,10 @@ class Reader:
     detector / recognizer: None (shipped default), a shipped model name, a path to an .onnx
     file (sidecar next to it), or any object implementing the :mod:`platekit.inference.base`
     protocols. ``crops=True``: every input already is a plate crop (no detection).
+    color: channel order of numpy arrays given to :meth:`read` (``bgr``: OpenCV frames, the default;
+    ``rgb``); paths and encoded bytes are decoded correctly whatever it says.
+    min_confidence: drop readings below it; None: ``DEFAULT_MIN_CONFIDENCE`` (0.5, chosen from coverage
+    curves on the CCPD by-text validation split: docs/reading.md).
     """
 
     def __init__(
@@ -54,19 +72,22 @@ class Reader:
         detector: str | os.PathLike | Detector | None = None,
         recognizer: str | os.PathLike | Recognizer | Sequence[Recognizer] | None = None,
         threads: int = 1,
-        min_confidence: float = 0.0,
+        min_confidence: float | None = None,
         crops: bool = False,
         refine_below: float = 0.9,
         verify_low: float = 0.0,
         verify_confidence: float = 0.8,
+        color: str = "bgr",
     ):
         from platekit.inference.detector import OnnxDetector
         from platekit.inference.recognizer import OnnxRecognizer
 
         if region not in ("cn", "ru", "auto"):
             raise PlatekitError(f"unknown region {region!r}; use cn, ru or auto")
-        self.region, self.threads, self.crops = region, threads, crops
-        self.min_confidence = float(min_confidence)
+        if color not in COLORS:
+            raise PlatekitError(f"unknown color order {color!r}; use 'bgr' (OpenCV) or 'rgb'")
+        self.region, self.threads, self.crops, self.color = region, threads, crops, color
+        self.min_confidence = float(DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence)
         self.refine_below = float(refine_below)  # re-read plates below this confidence from moved crops
         # recognition-verified detections: candidates scored in [verify_low * threshold, threshold)
         # are kept only when read with confidence >= verify_confidence in a known format
@@ -105,9 +126,8 @@ class Reader:
             return self.detector.detect(image, threshold=thr * self.verify_low)  # type: ignore[call-arg]
         return self.detector.detect(image)
 
-    def _keep(self, d: Detection, r: Reading | None) -> bool:
-        if r is None or not r.text or r.confidence < self.min_confidence:
-            return False
+    def _verified(self, d: Detection, r: Reading) -> bool:
+        """False for a low-score candidate (verify_low) that the recognizer did not confirm."""
         thr = getattr(self.detector, "score_threshold", None)
         if self.verify_low > 0 and thr is not None and d.confidence < thr:
             return r.format is not None and r.confidence >= self.verify_confidence
@@ -135,7 +155,8 @@ class Reader:
     VARIANTS = ((0.04, 0.08, 0, 0), (-0.02, -0.04, 0, 0), (0, 0, 0.02, 0), (0, 0, -0.02, 0), (0, 0, 0, 0.06),
                 (0, 0, 0, -0.06))
 
-    def _refine(self, image: np.ndarray, dets: list[Detection], best: list[Reading | None]) -> None:
+    def _refine(self, image: np.ndarray, dets: list[Detection], best: list[Reading | None],
+                src: list[Recognizer | None]) -> None:
         """Re-read plates whose confidence < refine_below from slightly moved crops; keep the best."""
         todo = [i for i, r in enumerate(best) if r is not None and r.confidence < self.refine_below]
         if not todo:
@@ -152,62 +173,85 @@ class Reader:
                     owner.append(i)
             for i, r in zip(owner, rec.read(crops), strict=True):
                 if self._better(r, best[i]):
-                    best[i] = r
+                    best[i], src[i] = r, rec
 
-    def process(self, image: np.ndarray) -> tuple[list[Plate], dict[str, float]]:
+    def process(self, image: np.ndarray, min_confidence: float | None = None) -> tuple[list[Plate], dict[str, float]]:
         """RGB uint8 image -> (plates, per-stage milliseconds {detect, rectify, read})."""
+        plates, ms, _ = self._process(image, min_confidence)
+        return plates, ms
+
+    def _process(self, image: np.ndarray, min_confidence: float | None) -> tuple[list[Plate], dict, int]:
+        """-> (plates, stage ms, unread: detected plates whose reading is empty or below min_confidence)."""
+        min_conf = self.min_confidence if min_confidence is None else float(min_confidence)
         t0 = time.perf_counter()
         dets = self._detections(image)
         t1 = time.perf_counter()
         crops = [self._crops(image, dets, rec) for rec in self.recognizers] if dets else []
         t2 = time.perf_counter()
         best: list[Reading | None] = [None] * len(dets)
+        src: list[Recognizer | None] = [None] * len(dets)  # the recognizer of each best reading
         for rec, cs in zip(self.recognizers, crops, strict=False):
             for i, r in enumerate(rec.read(cs)):
                 if best[i] is None or self._better(r, best[i]):
-                    best[i] = r
+                    best[i], src[i] = r, rec
         if self.refine_below > 0 and self.detector is not None:
-            self._refine(image, dets, best)
+            self._refine(image, dets, best, src)
         t3 = time.perf_counter()
-        plates = []
-        for d, r in zip(dets, best, strict=True):
-            if not self._keep(d, r):
+        plates, unread = [], 0
+        for d, r, rec in zip(dets, best, src, strict=True):
+            if r is None or not self._verified(d, r):
+                continue
+            if not r.text or r.confidence < min_conf:
+                unread += 1
                 continue
             corners = tuple((float(x), float(y)) for x, y in self._corners(d))
-            plates.append(
-                Plate(r.text, r.confidence, r.char_confidences, tuple(d.box), corners, d.confidence, r.format)
-            )
+            region = getattr(rec, "region", None)
+            plates.append(Plate(r.text, r.confidence, r.char_confidences, tuple(d.box), corners, d.confidence,
+                                r.format, region, _plate_type(r.text, region)))
         ms = {"detect": (t1 - t0) * 1e3, "rectify": (t2 - t1) * 1e3, "read": (t3 - t2) * 1e3}
-        return plates, ms
+        return plates, ms, unread
 
     # --- public API -----------------------------------------------------------------------
-    def load(self, item: ImageLike, name: str | None = None) -> np.ndarray:
+    def load(self, item: ImageLike, name: str | None = None, color: str | None = None) -> np.ndarray:
+        """Path, encoded bytes or array (channel order ``color``, default the Reader's) -> RGB uint8."""
         if isinstance(item, np.ndarray):
-            return as_rgb(item)
+            return as_rgb(item, color or self.color)
         if isinstance(item, bytes | bytearray):
             return decode_image(bytes(item), name or "<bytes>")
         if isinstance(item, str | os.PathLike):
             return load_image(str(item))
-        raise PlatekitError(f"cannot read a {type(item).__name__}: give a path, bytes or an RGB array")
+        raise PlatekitError(f"cannot read a {type(item).__name__}: give a path, bytes or a uint8 array")
 
-    def read(self, image: ImageLike) -> list[Plate]:
-        """One image (path, encoded bytes or RGB uint8 array) -> its plates, best detection first."""
-        return self.process(self.load(image))[0]
+    def read(self, image: ImageLike, color: str | None = None, min_confidence: float | None = None) -> list[Plate]:
+        """One image -> its plates, best detection first.
 
-    def read_many(self, images: Iterable[ImageLike]) -> list[list[Plate]]:
+        image: a path, encoded bytes (jpeg, png ...) or a uint8 array in ``color`` order (default the
+        Reader's, ``bgr``: what ``cv2.imread`` and ``cv2.VideoCapture`` give). min_confidence: this
+        call's threshold (default the Reader's).
+        """
+        return self._process(self.load(image, color=color), min_confidence)[0]
+
+    def read_many(self, images: Iterable[ImageLike], color: str | None = None) -> list[list[Plate]]:
         """Several images -> one list of plates per image (errors raise, see read_result)."""
-        return [self.read(im) for im in images]
+        return [self.read(im, color) for im in images]
 
-    def read_result(self, item: ImageLike, name: str | None = None) -> tuple[ImageResult, dict[str, float]]:
+    def read_result(self, item: ImageLike, name: str | None = None, color: str | None = None,
+                    min_confidence: float | None = None) -> tuple[ImageResult, dict[str, float]]:
         """-> (ImageResult for the JSON contract, per-stage ms incl. decode). Raises ImageError."""
         t0 = time.perf_counter()
-        image = self.load(item, name)
+        image = self.load(item, name, color)
         decode_ms = (time.perf_counter() - t0) * 1e3
-        plates, ms = self.process(image)
+        plates, ms, unread = self._process(image, min_confidence)
         ms = {"decode": decode_ms, **ms}
         label = name if name is not None else (str(item) if isinstance(item, str | os.PathLike) else "<array>")
         h, w = image.shape[:2]
-        return ImageResult(label, w, h, sum(ms.values()), tuple(plates)), ms
+        return ImageResult(label, w, h, sum(ms.values()), tuple(plates), unread), ms
 
 
-__all__ = ["Reader", "STAGES", "as_rgb"]
+def _plate_type(text: str, region: str | None) -> str | None:
+    """The plate format name the text fits (``cn-blue``, ``cn-green``, ``ru``), or None."""
+    fmt = REGIONS[region].guess_format(text) if region in REGIONS else guess_format(text)
+    return fmt.name if fmt is not None else None
+
+
+__all__ = ["Reader", "STAGES", "COLORS", "DEFAULT_MIN_CONFIDENCE", "as_rgb"]

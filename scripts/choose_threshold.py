@@ -1,0 +1,85 @@
+"""Choose the default reading-confidence threshold from coverage curves (never from ../shared/data/test/).
+
+Reads every scene of the project's CCPD by-text validation split (``val_records``) and of the
+openlpr_detection val split with the shipped models and ``min_confidence=0``, then prints, for a range of
+thresholds, how many correct readings, misreadings and readings of false detections are kept:
+
+* CCPD val: a plate with IoU >= 0.5 to the label is *correct* (text equal) or *wrong*; any other
+  plate is a *false detection*.
+* openlpr val (plates of many countries, boxes only, no text): a plate away from every labelled box
+  (IoU < 0.5) is a *false detection*; plates on labelled boxes are counted apart (*foreign*: mostly
+  not Chinese plates, so a Chinese reading of them is noise).
+
+The rule: the largest threshold (step 0.05) that keeps at least 99.5 % of the correct CCPD readings.
+
+    python scripts/choose_threshold.py ../shared/data/ccpd2019_base ../shared/data/openlpr_detection
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+import numpy as np
+
+from platekit.core.geometry import box_iou
+from platekit.inference.bench import val_records
+from platekit.inference.reader import Reader
+
+
+def ccpd_readings(reader: Reader, data: str) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {"correct": [], "wrong": [], "false": []}
+    for rec in val_records(data):
+        plates = reader.read(rec.path, color="rgb")  # a path: the color argument is unused
+        if not plates:
+            continue
+        iou = box_iou(np.array([p.box for p in plates]), np.array([rec.box]))[:, 0]
+        for p, v in zip(plates, iou, strict=True):
+            kind = "false" if v < 0.5 else ("correct" if p.text == rec.text else "wrong")
+            out[kind].append(p.confidence)
+    return out
+
+
+def openlpr_readings(reader: Reader, data: str) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {"foreign": [], "false": []}
+    with open(os.path.join(data, "labels.jsonl"), encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    for row in rows:
+        if not row["image"].startswith("val/"):
+            continue
+        plates = reader.read(os.path.join(data, row["image"]))
+        if not plates:
+            continue
+        boxes = np.array(row["boxes"] or [[0, 0, 0, 0]], np.float64)
+        iou = box_iou(np.array([p.box for p in plates]), boxes).max(1)
+        for p, v in zip(plates, iou, strict=True):
+            out["false" if v < 0.5 else "foreign"].append(p.confidence)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("ccpd")
+    ap.add_argument("openlpr", nargs="?")
+    args = ap.parse_args()
+    reader = Reader(region="cn", min_confidence=0.0)
+    groups = {f"ccpd {k}": v for k, v in ccpd_readings(reader, args.ccpd).items()}
+    if args.openlpr:
+        groups |= {f"openlpr {k}": v for k, v in openlpr_readings(reader, args.openlpr).items()}
+    thresholds = np.round(np.arange(0.0, 0.96, 0.05), 2)
+    print("| threshold | " + " | ".join(f"{k} kept (of {len(v)})" for k, v in groups.items()) + " |")
+    print("|---" * (len(groups) + 1) + "|")
+    for t in thresholds:
+        cells = [f"{sum(c >= t for c in v)}" for v in groups.values()]
+        print(f"| {t:.2f} | " + " | ".join(cells) + " |")
+    correct = np.array(groups["ccpd correct"])
+    ok = [t for t in thresholds if (correct >= t).mean() >= 0.995]
+    print(f"\nlargest threshold keeping >= 99.5% of the correct CCPD val readings: {max(ok):.2f}")
+    for k, v in groups.items():
+        print(f"{k}: n={len(v)} confidences p5/p50 = "
+              f"{np.percentile(v, 5) if v else float('nan'):.3f} / {np.median(v) if v else float('nan'):.3f}")
+
+
+if __name__ == "__main__":
+    main()
