@@ -1,53 +1,88 @@
-"""Draw plates (box, corners, text) on an image for ``--save-vis``."""
+"""Draw plates on an image: ``from platekit import draw`` (also ``--save-vis`` and the web page).
+
+    import cv2
+    from platekit import Reader, draw
+
+    frame = cv2.imread("car.jpg")                        # BGR, as OpenCV gives it
+    cv2.imwrite("out.jpg", draw(frame, Reader().read(frame)))
+
+Texts are drawn with Pillow and the bundled ``platekit/fonts/plate-glyphs.ttf`` (the province
+characters, ASCII), so provinces render on any machine; characters outside it use an installed CJK
+font when there is one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from pathlib import Path
 
-import cv2
 import numpy as np
+from PIL import Image, ImageDraw, ImageFont
 
+from platekit.core.formats import CN_PROVINCES
 from platekit.core.results import Plate
+from platekit.errors import PlatekitError
+
+PLATE_FONT = Path(__file__).resolve().parents[1] / "fonts" / "plate-glyphs.ttf"
+GLYPHS = CN_PROVINCES + "警学港澳挂使领" + "".join(chr(c) for c in range(0x20, 0x7F)) + "·"
+QUAD, BOX, TEXT = (0, 255, 0), (255, 200, 0), (0, 255, 0)  # RGB: corners, box, label
 
 
-@lru_cache(maxsize=4)
-def _font(size: int):
-    """A Pillow CJK font, or None (Pillow / font missing: fall back to ASCII text with OpenCV)."""
-    try:
-        from PIL import ImageFont
-
+@lru_cache(maxsize=8)
+def _font(size: int, bundled: bool = True) -> ImageFont.FreeTypeFont:
+    """The bundled plate font, or (bundled=False) an installed CJK font, falling back to the bundled one."""
+    if not bundled:
         from platekit.core.fonts import find_font
 
-        return ImageFont.truetype(find_font("cjk"), size)
-    except Exception:
-        return None
+        try:
+            return ImageFont.truetype(find_font("cjk"), size)
+        except (PlatekitError, OSError):
+            pass
+    return ImageFont.truetype(str(PLATE_FONT), size)
 
 
-def draw_plates(image: np.ndarray, plates: Sequence[Plate], color=(0, 255, 0)) -> np.ndarray:
-    """RGB uint8 -> a copy with each plate's quadrilateral, box and text drawn."""
-    out = image.copy()
-    lw = max(1, round(min(out.shape[:2]) / 300))
-    labels = []
+def _get(p: Plate | Mapping, key: str):
+    return p[key] if isinstance(p, Mapping) else getattr(p, key)
+
+
+def draw(image: np.ndarray, plates: Sequence[Plate | Mapping], color: str = "bgr", label: bool = True) -> np.ndarray:
+    """A copy of ``image`` with each plate's corner quadrilateral (green), box (amber) and text drawn.
+
+    image: uint8 [H, W, 3] in ``color`` order (``bgr``: OpenCV, the default; ``rgb``); the result has
+    the same order. plates: :class:`platekit.Plate` objects or their JSON dicts (``box``, ``corners``,
+    ``text``, ``confidence``).
+    """
+    if color not in ("bgr", "rgb"):
+        raise PlatekitError(f"unknown color order {color!r}; use 'bgr' (OpenCV) or 'rgb'")
+    a = np.asarray(image)
+    if a.dtype != np.uint8 or a.ndim != 3 or a.shape[2] != 3:
+        raise PlatekitError(f"draw needs a uint8 [H, W, 3] image, got {a.dtype} {a.shape}")
+    rgb = a[..., ::-1] if color == "bgr" else a
+    pil = Image.fromarray(np.ascontiguousarray(rgb))
+    g = ImageDraw.Draw(pil)
+    lw = max(1, round(min(a.shape[:2]) / 300))
+    size = max(14, round(min(a.shape[:2]) / 30))
     for p in plates:
-        x1, y1, x2, y2 = (int(round(v)) for v in p.box)
-        cv2.rectangle(out, (x1, y1), (x2, y2), (255, 200, 0), lw)
-        pts = np.round(np.asarray(p.corners, np.float32)).astype(np.int32).reshape(-1, 1, 2)
-        cv2.polylines(out, [pts], True, color, lw)
-        labels.append((f"{p.text} {p.confidence:.2f}", x1, max(0, y1 - 4)))
-    size = max(14, round(min(out.shape[:2]) / 30))
-    font = _font(size)
-    if font is not None and labels:
-        from PIL import Image, ImageDraw
+        x1, y1, x2, y2 = (float(v) for v in _get(p, "box"))
+        g.rectangle((x1, y1, x2, y2), outline=BOX, width=lw)
+        corners = [tuple(float(v) for v in c) for c in _get(p, "corners")]
+        g.line(corners + corners[:1], fill=QUAD, width=lw + 1, joint="curve")
+        if not label:
+            continue
+        text = f"{_get(p, 'text')} {float(_get(p, 'confidence')):.2f}"
+        font = _font(size, bundled=all(c in GLYPHS for c in text))
+        top = y1 - size - 6 if y1 - size - 6 >= 0 else y2 + 2  # above the box, or below it at the top edge
+        bx0, by0, bx1, by1 = g.textbbox((x1, top), text, font=font)
+        g.rectangle((bx0 - 3, by0 - 3, bx1 + 3, by1 + 3), fill=(0, 0, 0))
+        g.text((x1, top), text, font=font, fill=TEXT)
+    out = np.asarray(pil)
+    return np.ascontiguousarray(out[..., ::-1]) if color == "bgr" else out
 
-        pil = Image.fromarray(out)
-        draw = ImageDraw.Draw(pil)
-        for text, x, y in labels:
-            x0, y0, x1_, y1_ = draw.textbbox((x, y - size), text, font=font)
-            draw.rectangle((x0 - 2, y0 - 2, x1_ + 2, y1_ + 2), fill=(0, 0, 0))
-            draw.text((x, y - size), text, font=font, fill=color)
-        return np.asarray(pil)
-    for text, x, y in labels:
-        ascii_text = text.encode("ascii", "replace").decode()
-        cv2.putText(out, ascii_text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, size / 30, color, lw, cv2.LINE_AA)
-    return out
+
+def draw_plates(image: np.ndarray, plates: Sequence[Plate]) -> np.ndarray:
+    """RGB in, RGB out (platekit's inner convention; ``--save-vis``)."""
+    return draw(image, plates, color="rgb")
+
+
+__all__ = ["draw", "draw_plates", "PLATE_FONT", "GLYPHS"]
