@@ -23,7 +23,7 @@ app = typer.Typer(
 )
 
 # command modules, in help order; a module missing here simply has no command yet
-COMMANDS = ["read", "data", "synth", "train", "pretrain", "eval", "export", "bench", "serve"]
+COMMANDS = ["read", "models", "data", "synth", "train", "pretrain", "eval", "export", "bench", "serve"]
 
 
 def _version(value: bool):
