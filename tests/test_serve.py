@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 from _read_fixtures import make_detector, make_recognizer, scene
 from fastapi.testclient import TestClient
@@ -67,11 +71,44 @@ def test_non_image_rejected(client):
     assert client.post("/v1/read").status_code == 422  # no file field
 
 
-def test_health_and_page(client):
+def test_health_names_models_and_versions(client, reader):
     h = client.get("/healthz")
-    assert h.status_code == 200 and h.json()["status"] == "ok" and h.json()["detector"] == "toy_threshold"
+    assert h.status_code == 200 and h.json()["status"] == "ok"
+    j = h.json()
+    det, rec = j["detector"], j["recognizers"][0]
+    # file names (what --detector / --recognizer accept) and content versions, not only architectures
+    assert (det["name"], det["architecture"]) == (Path(reader.detector.path).stem, "toy_threshold")
+    assert (rec["name"], rec["region"]) == (Path(reader.recognizers[0].path).stem, "cn")
+    digest = hashlib.sha256(Path(reader.recognizers[0].path).read_bytes()).hexdigest()
+    assert rec["version"] == digest[:12] and j["region"] == "cn" and j["min_confidence"] == 0
+
+
+def test_page(client):
     page = client.get("/")
-    assert page.status_code == 200 and "/v1/read" in page.text and "<canvas" in page.text
+    assert page.status_code == 200 and "/v1/read?" in page.text and 'href="/docs"' in page.text
+    assert client.get("/docs").status_code == 200
+
+
+def test_read_query_region_threshold_and_drawing(client, reader):
+    img = scene(240, 320, box=(100, 120, 180, 150))
+    files = {"image": ("car.png", png(img), "image/png")}
+    base = client.post("/v1/read", files=files).json()
+    assert base["plates"][0]["confidence"] < 0.5  # the tiny random recognizer is never sure
+    # a per-request threshold above the reading: the plate is counted as unread, not lost silently
+    hi = client.post("/v1/read?min_confidence=0.5", files=files).json()
+    assert hi["plates"] == [] and hi["unread"] == 1
+    # another region: the shipped reader of that region behind the same detector
+    ru = client.post("/v1/read?region=ru&min_confidence=0", files=files)
+    assert ru.status_code == 200 and ru.json()["plates"][0]["region"] == "ru"
+    assert ru.json()["plates"][0]["box"] == base["plates"][0]["box"]
+    # draw=true: the photo with the plate drawn (platekit.draw), as a JPEG data URL
+    d = client.post("/v1/read?draw=true", files=files).json()
+    assert "drawing" not in base and d["drawing"].startswith("data:image/jpeg;base64,")
+    drawn = cv2.imdecode(np.frombuffer(base64.b64decode(d["drawing"].split(",", 1)[1]), np.uint8), cv2.IMREAD_COLOR)
+    assert drawn.shape == (240, 320, 3) and np.abs(drawn[..., ::-1].astype(int) - img).mean() > 1
+    # bad query values: 422 with a message per field
+    bad = client.post("/v1/read?region=de&min_confidence=2", files=files)
+    assert bad.status_code == 422 and {e["loc"][-1] for e in bad.json()["detail"]} == {"region", "min_confidence"}
 
 
 def test_serve_command_help():

@@ -1,25 +1,41 @@
 """FastAPI service: POST /v1/read (multipart image) -> the same JSON as one ``platekit read`` jsonl record.
 
     platekit serve --host 127.0.0.1 --port 8000
-    curl -F image=@car.jpg http://127.0.0.1:8000/v1/read
+    curl -F image=@car.jpg 'http://127.0.0.1:8000/v1/read?region=cn&min_confidence=0.5'
 
-Errors: 413 upload too large, 415 not an image content type, 400 undecodable image, 422 no file.
+Query: ``region`` (cn, ru, auto; default the service's), ``min_confidence`` (0..1; default the
+service's), ``draw=true`` (adds ``drawing``: the photo with the plates drawn, a JPEG data URL).
+Errors: 413 upload too large, 415 not an image content type, 400 undecodable image, 422 no file or
+a bad query value. ``GET /`` is an upload page, ``GET /docs`` the OpenAPI page.
 """
 
 from __future__ import annotations
 
+import base64
 import os
+import threading
 import time
+from pathlib import Path
+from typing import Literal
 
-from fastapi import FastAPI, File, HTTPException, Request, UploadFile
+import cv2
+import numpy as np
+from fastapi import FastAPI, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from platekit import __version__
-from platekit.core.image import ImageError
+from platekit.core.image import ImageError, decode_image
+from platekit.inference.schema import ImageRecord
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 OK_TYPES = ("image/", "application/octet-stream")
 MULTIPART_SLACK = 64 * 1024  # form boundaries and headers around the file
+PAGE = Path(__file__).with_name("page.html")
+DRAWING_MAX_SIDE = 1600  # the drawing returned with draw=true is scaled down to this
+
+
+class ServiceRecord(ImageRecord):
+    drawing: str | None = None  # with draw=true: data:image/jpeg;base64,...
 
 
 def create_app(reader=None, max_bytes: int = DEFAULT_MAX_BYTES, **reader_kw) -> FastAPI:
@@ -31,6 +47,23 @@ def create_app(reader=None, max_bytes: int = DEFAULT_MAX_BYTES, **reader_kw) -> 
     app = FastAPI(title="platekit", version=__version__, description="Find and read licence plates.")
     app.state.reader = reader
     app.state.max_bytes = max_bytes
+    readers, lock = {reader.region: reader}, threading.Lock()
+
+    def reader_for(region: str | None):
+        """The service's reader, or (another region) one sharing its detector with that region's shipped
+        recognizers, built on first use."""
+        base = app.state.reader
+        if region is None or region == base.region:
+            return base
+        with lock:
+            if region not in readers:
+                from platekit.inference.reader import Reader
+
+                readers[region] = Reader(
+                    region=region, detector=base.detector, threads=base.threads, min_confidence=base.min_confidence,
+                    crops=base.crops, refine_below=base.refine_below, verify_low=base.verify_low,
+                    verify_confidence=base.verify_confidence)
+            return readers[region]
 
     @app.middleware("http")
     async def limit_size(request: Request, call_next):
@@ -41,17 +74,28 @@ def create_app(reader=None, max_bytes: int = DEFAULT_MAX_BYTES, **reader_kw) -> 
 
     @app.get("/healthz")
     def healthz() -> dict:
+        from platekit.inference.catalog import running
+
         rd = app.state.reader
         return {
             "status": "ok",
             "version": __version__,
-            "detector": getattr(rd.detector, "name", None),
-            "recognizers": [getattr(r, "name", type(r).__name__) for r in rd.recognizers],
+            "region": rd.region,
+            "min_confidence": rd.min_confidence,
+            "detector": running(rd.detector) if rd.detector is not None else None,
+            "recognizers": [running(r) for r in rd.recognizers],
             "max_upload_bytes": max_bytes,
         }
 
-    @app.post("/v1/read")
-    def read(image: UploadFile = File(..., description="an image file (jpeg, png, bmp, webp, tiff)")) -> dict:
+    @app.post("/v1/read", response_model=ServiceRecord, response_model_exclude_unset=True)
+    def read(
+        image: UploadFile = File(..., description="an image file (jpeg, png, bmp, webp, tiff)"),
+        region: Literal["cn", "ru", "auto"] | None = Query(None, description="Plate region (default: the "
+                                                            "service's); auto: every shipped recognizer."),
+        min_confidence: float | None = Query(None, ge=0, le=1, description="Drop readings below this "
+                                             "confidence (default: the service's, 0.5 unless set)."),
+        draw: bool = Query(False, description="Add `drawing`: the photo with the plates drawn (JPEG data URL)."),
+    ) -> dict:
         ctype = (image.content_type or "").lower()
         if ctype and not ctype.startswith(OK_TYPES):
             raise HTTPException(415, f"unsupported content type {ctype!r}: upload an image (jpeg, png ...)")
@@ -61,57 +105,34 @@ def create_app(reader=None, max_bytes: int = DEFAULT_MAX_BYTES, **reader_kw) -> 
         name = os.path.basename(image.filename or "upload")
         t0 = time.perf_counter()
         try:
-            result, _ = app.state.reader.read_result(buf, name)
+            rgb = decode_image(buf, name)
+            result, _ = reader_for(region).read_result(rgb, name, color="rgb", min_confidence=min_confidence)
         except ImageError as e:
             raise HTTPException(400, str(e)) from None
         out = result.to_dict()
+        if draw:
+            out["drawing"] = _drawing(rgb, result.plates)
         out["ms"] = round((time.perf_counter() - t0) * 1e3, 2)
         return out
 
     @app.get("/", response_class=HTMLResponse)
     def index() -> str:
-        return INDEX_HTML
+        return PAGE.read_text(encoding="utf-8")
 
     return app
 
 
+def _drawing(rgb: np.ndarray, plates) -> str:
+    """The image with its plates drawn (platekit.draw), at most DRAWING_MAX_SIDE px, as a JPEG data URL."""
+    from platekit.inference.vis import draw
+
+    out = draw(rgb, plates, color="rgb")
+    scale = DRAWING_MAX_SIDE / max(out.shape[:2])
+    if scale < 1:
+        out = cv2.resize(out, (round(out.shape[1] * scale), round(out.shape[0] * scale)), interpolation=cv2.INTER_AREA)
+    ok, jpg = cv2.imencode(".jpg", cv2.cvtColor(out, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    return "data:image/jpeg;base64," + base64.b64encode(jpg.tobytes()).decode("ascii")
+
+
 def _too_large(n: int, limit: int) -> str:
     return f"upload too large ({n:,} bytes; limit {limit:,} bytes)"
-
-
-INDEX_HTML = """<!doctype html>
-<html><head><meta charset="utf-8"><title>platekit</title>
-<style>body{font-family:sans-serif;margin:2em}canvas{max-width:100%;border:1px solid #ccc}
-#out{font-size:1.4em}.err{color:#b00}</style></head>
-<body><h1>platekit</h1>
-<form id="f"><input type="file" id="file" name="image" accept="image/*"> <button>Read plates</button></form>
-<p id="out"></p><canvas id="c"></canvas>
-<script>
-const f = document.getElementById('f'), out = document.getElementById('out'), c = document.getElementById('c');
-f.onsubmit = async (e) => {
-  e.preventDefault();
-  const file = document.getElementById('file').files[0];
-  if (!file) return;
-  const fd = new FormData(); fd.append('image', file);
-  out.textContent = 'reading...'; out.className = '';
-  const r = await fetch('/v1/read', {method: 'POST', body: fd});
-  const j = await r.json();
-  if (!r.ok) { out.textContent = 'error: ' + (j.detail || r.status); out.className = 'err'; return; }
-  const img = new Image();
-  img.onload = () => {
-    c.width = img.width; c.height = img.height;
-    const g = c.getContext('2d'); g.drawImage(img, 0, 0);
-    g.lineWidth = Math.max(2, img.width / 300); g.font = Math.max(16, img.width / 30) + 'px sans-serif';
-    for (const p of j.plates) {
-      g.strokeStyle = '#0f0'; g.beginPath();
-      p.corners.forEach(([x, y], i) => i ? g.lineTo(x, y) : g.moveTo(x, y)); g.closePath(); g.stroke();
-      g.fillStyle = '#000'; const t = p.text + ' ' + p.confidence.toFixed(2);
-      g.fillRect(p.box[0], p.box[1] - 28, g.measureText(t).width + 8, 28);
-      g.fillStyle = '#0f0'; g.fillText(t, p.box[0] + 4, p.box[1] - 6);
-    }
-  };
-  img.src = URL.createObjectURL(file);
-  out.textContent = j.plates.length ? j.plates.map(p => p.text).join(', ') + ` (${j.ms} ms)` : 'no plate found';
-};
-</script></body></html>
-"""
