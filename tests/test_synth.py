@@ -138,11 +138,12 @@ def test_cli_writes_crops_and_scenes(tmp_path):
 
     from platekit.cli.main import app
 
-    r = CliRunner().invoke(app, ["synth", "--format", "cn-green", "--n", "5", "--out", str(tmp_path / "c"),
+    r = CliRunner().invoke(app, ["synth", "--type", "cn-green", "--n", "5", "--out", str(tmp_path / "c"),
                                  "--size", "94x24", "--seed", "1"])
     assert r.exit_code == 0, r.output
     assert load_image(str(tmp_path / "c" / "images" / "0000004.png"), min_size=8).shape == (24, 94, 3)
-    r = CliRunner().invoke(app, ["synth", "--scene", "--n", "3", "--out", str(tmp_path / "s"), "--size", "320x240"])
+    r = CliRunner().invoke(app, ["synth", "--scene", "--n", "3", "--out", str(tmp_path / "s"), "--size", "320x240",
+                                 "--format", "cn-blue"])  # --format: the old name of --type still works
     assert r.exit_code == 0, r.output
     recs = [json.loads(line) for line in open(tmp_path / "s" / "labels.jsonl", encoding="utf-8")]
     assert len(recs) == 3

@@ -21,8 +21,8 @@ def register(app: typer.Typer) -> None:
     @app.command("synth")
     def synth(
         out: str = typer.Option(..., "--out", help="Output directory."),
-        format: str = typer.Option("cn-blue", "--format", help="Plate format(s), comma-separated: "
-                                   "cn-blue,cn-green,cn-yellow,ru."),
+        plate_type: str = typer.Option("cn-blue", "--type", "--format", help="Plate type(s), comma-separated: "
+                                       "cn-blue,cn-green,cn-yellow,ru (--format: the old name of --type)."),
         n: int = typer.Option(1000, "--n", help="Number of crops (or scenes with --scene)."),
         seed: int = typer.Option(0, "--seed", help="Random seed; the output is a pure function of it."),
         size: str = typer.Option(None, "--size", help="WxH of each crop (default 144x48) or scene (640x480)."),
@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
                                         "images (a detection labels.jsonl there is used to blur real plates)."),
     ):
         """Generate synthetic plates: crops for a recognizer or scenes for a detector."""
-        formats = tuple(f.strip() for f in format.split(",") if f.strip())
+        formats = tuple(f.strip() for f in plate_type.split(",") if f.strip())
         t0 = time.perf_counter()
         if scene:
             from platekit.synth.scene import write_scenes

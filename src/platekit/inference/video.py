@@ -235,8 +235,8 @@ def iter_video(reader, path: str, sample_fps: float = 10.0, vis_dir: str | None 
             yield rec
 
     try:
-        for idx, frame, fps, t in iter_frames(path, sample_fps, every):
-            height, width = frame.shape[:2]
+        for idx, frame, src_fps, t in iter_frames(path, sample_fps, every):
+            fps, (height, width) = src_fps, frame.shape[:2]
             t0 = time.perf_counter()
             plates, _ = reader.process(frame)
             frame_ms = (time.perf_counter() - t0) * 1e3
