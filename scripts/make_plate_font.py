@@ -12,7 +12,8 @@ import subprocess
 import sys
 import tempfile
 
-from platekit.inference.vis import GLYPHS, PLATE_FONT
+from platekit.core.fonts import PLATE_FONT
+from platekit.core.fonts import PLATE_GLYPHS as GLYPHS
 
 SOURCE = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 

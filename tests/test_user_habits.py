@@ -181,3 +181,18 @@ def test_schema_is_current_and_outputs_follow_it(models, tmp_path):
     assert kinds == ["ImageRecord", "TrackRecord", "TrackRecord", "ErrorRecord", "EmptyVideoRecord"]
     with pytest.raises(ValueError):
         READ_RECORD.validate_python({"image": "x", "width": 1, "height": 1, "ms": 1, "plates": [], "extra": 1})
+
+
+def test_label_font_without_any_installed_cjk_font(monkeypatch, tmp_path):
+    """data show / draw on a machine with no CJK font: the bundled plate font, not an error or '?'."""
+    from platekit.core import fonts
+    from platekit.errors import PlatekitError
+
+    def no_font(kind="cjk"):
+        raise PlatekitError("no cjk font found")
+
+    monkeypatch.setattr(fonts, "find_font", no_font)
+    assert fonts.label_font("皖A12345") == fonts.label_font("\u4e00") == str(fonts.PLATE_FONT)
+    from platekit.data.sheet import _font
+
+    assert Path(_font(20).path) == fonts.PLATE_FONT

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import glob
 import os
+from pathlib import Path
 
+from platekit.core.formats import CN_PROVINCES
 from platekit.errors import PlatekitError
 
 _SEARCH = ["/usr/share/fonts", "/usr/local/share/fonts", os.path.expanduser("~/.fonts"), "/Library/Fonts"]
@@ -20,6 +22,22 @@ _CANDIDATES = {
     "narrow": ["NimbusSansNarrow-Bold.otf", "LiberationSansNarrow-Bold.ttf"],
     "condensed": ["RobotoCondensed-Bold.ttf"],
 }
+# bundled with the package: the province characters, 警学港澳挂使领, ASCII and "·" (scripts/make_plate_font.py)
+PLATE_FONT = Path(__file__).resolve().parents[1] / "fonts" / "plate-glyphs.ttf"
+PLATE_GLYPHS = CN_PROVINCES + "警学港澳挂使领" + "".join(chr(c) for c in range(0x20, 0x7F)) + "·"
+
+
+def label_font(text: str = "") -> str:
+    """A font for labels (plate texts on drawings, contact sheets): the bundled plate font when it has
+    every character of ``text``, else an installed CJK font, else the bundled one anyway."""
+    if all(c in PLATE_GLYPHS for c in text):
+        return str(PLATE_FONT)
+    try:
+        return find_font("cjk")
+    except PlatekitError:
+        return str(PLATE_FONT)
+
+
 # face index inside a font collection: Noto Sans CJK .ttc files hold JP, KR, SC, TC, HK; SC is index 2
 TTC_INDEX = {"NotoSansCJK-Bold.ttc": 2, "NotoSansCJK-Regular.ttc": 2}
 

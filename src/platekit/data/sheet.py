@@ -25,11 +25,12 @@ def pick(n_items: int, n: int) -> list[int]:
 
 
 def _font(size: int):
+    """An installed CJK font (any dataset label), else the bundled plate-glyph font."""
     from PIL import ImageFont
 
-    from platekit.core.fonts import find_font
+    from platekit.core.fonts import label_font
 
-    return ImageFont.truetype(find_font("cjk"), size)
+    return ImageFont.truetype(label_font("\u4e00"), size)  # a character outside the bundled set: prefer installed
 
 
 def _label(s) -> str:

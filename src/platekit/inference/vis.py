@@ -15,31 +15,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from platekit.core.formats import CN_PROVINCES
+from platekit.core.fonts import PLATE_FONT, label_font
+from platekit.core.fonts import PLATE_GLYPHS as GLYPHS
 from platekit.core.results import Plate
 from platekit.errors import PlatekitError
 
-PLATE_FONT = Path(__file__).resolve().parents[1] / "fonts" / "plate-glyphs.ttf"
-GLYPHS = CN_PROVINCES + "警学港澳挂使领" + "".join(chr(c) for c in range(0x20, 0x7F)) + "·"
 QUAD, BOX, TEXT = (0, 255, 0), (255, 200, 0), (0, 255, 0)  # RGB: corners, box, label
 
 
 @lru_cache(maxsize=8)
-def _font(size: int, bundled: bool = True) -> ImageFont.FreeTypeFont:
-    """The bundled plate font, or (bundled=False) an installed CJK font, falling back to the bundled one."""
-    if not bundled:
-        from platekit.core.fonts import find_font
-
-        try:
-            return ImageFont.truetype(find_font("cjk"), size)
-        except (PlatekitError, OSError):
-            pass
-    return ImageFont.truetype(str(PLATE_FONT), size)
+def _font(size: int, path: str) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size)
 
 
 def _get(p: Plate | Mapping, key: str):
@@ -71,7 +61,7 @@ def draw(image: np.ndarray, plates: Sequence[Plate | Mapping], color: str = "bgr
         if not label:
             continue
         text = f"{_get(p, 'text')} {float(_get(p, 'confidence')):.2f}"
-        font = _font(size, bundled=all(c in GLYPHS for c in text))
+        font = _font(size, label_font(text))
         top = y1 - size - 6 if y1 - size - 6 >= 0 else y2 + 2  # above the box, or below it at the top edge
         bx0, by0, bx1, by1 = g.textbbox((x1, top), text, font=font)
         g.rectangle((bx0 - 3, by0 - 3, bx1 + 3, by1 + 3), fill=(0, 0, 0))
