@@ -160,6 +160,9 @@ def test_default_threshold_and_unread_plates_in_the_table(models, tmp_path):
     out = cli("read", path, "--detector", det, "--recognizer", rec, "--min-confidence", "0")
     assert "no plate" not in out.stdout and ("cn-" in out.stdout or "fits no known plate format" in out.stdout)
     assert cli("read", path, "--min-confidence", "1.5").exit_code == 2
+    for cmd in ("read", "serve"):  # the help text states the default the Reader really uses
+        squashed = "".join(c for c in cli(cmd, "--help").stdout if c not in "│ \n")  # however rich wraps it
+        assert f"(default{DEFAULT_MIN_CONFIDENCE}," in squashed
 
 
 def test_schema_is_current_and_outputs_follow_it(models, tmp_path):

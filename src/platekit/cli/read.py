@@ -19,6 +19,7 @@ from enum import Enum
 import typer
 
 from platekit.core.image import IMAGE_EXTS, VIDEO_EXTS
+from platekit.inference.video import is_live
 
 
 class OutFormat(str, Enum):
@@ -36,8 +37,6 @@ class RegionOpt(str, Enum):
 def expand_inputs(paths: list[str]) -> Iterator[tuple[str, str | None]]:
     """-> (path, error or None): files as given, directories recursively (sorted) by extension, live
     sources (webcam index, stream URL) as given."""
-    from platekit.inference.video import is_live
-
     exts = IMAGE_EXTS | VIDEO_EXTS
     for p in paths:
         if is_live(p):
@@ -58,8 +57,6 @@ def expand_inputs(paths: list[str]) -> Iterator[tuple[str, str | None]]:
 
 def is_video(path: str) -> bool:
     """A video file, a webcam index or a stream URL."""
-    from platekit.inference.video import is_live
-
     return is_live(path) or os.path.splitext(path)[1].lower() in VIDEO_EXTS
 
 
@@ -190,7 +187,6 @@ def read_cmd(
     import cv2
 
     from platekit.inference.reader import Reader
-    from platekit.inference.video import is_live
 
     cv2.setNumThreads(threads)  # OpenCV resize/warp share the same thread budget
     reader = Reader(
