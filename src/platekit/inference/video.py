@@ -6,7 +6,7 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 import cv2
@@ -60,9 +60,7 @@ class Track:
 
     def to_dict(self, image: str, width: int, height: int, fps: float) -> dict:
         """The track's JSON record; ``ms``: reading time of the sampled frames from its first to last frame."""
-        text, share, best = self.vote()
-        voted = next((o.plate for o in self.obs if o.plate.text == text), best.plate)
-        plate = best.plate.to_dict() | {"text": text, "type": voted.type}
+        text, share, best = self.vote()  # best: the voted text's most confident observation
         return {
             "image": image,
             "width": width,
@@ -78,7 +76,7 @@ class Track:
             "observations": len(self.obs),
             "vote": round(share, 4),
             "texts": sorted({o.plate.text for o in self.obs}),
-            "plates": [plate],
+            "plates": [best.plate.to_dict()],
         }
 
 
@@ -274,5 +272,5 @@ def _save_best_frame(name: str, track: Track, rec: dict, frames: dict, vis_dir: 
         return
     stem = os.path.splitext(os.path.basename(name.rstrip("/")))[0] or "stream"
     stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)
-    plate = replace(next(o.plate for o in track.obs if o.frame == f), text=rec["plates"][0]["text"])
+    plate = next(o.plate for o in track.obs if o.frame == f)  # the best frame's plate has the voted text
     imwrite_rgb(os.path.join(vis_dir, f"{stem}_track{track.id}_f{f}.jpg"), draw_plates(frames[f], [plate]))
