@@ -73,7 +73,8 @@ def test_jsonl_contract(models, tmp_path):
 def test_bad_inputs_do_not_stop_the_batch(models, tmp_path):
     good = write(tmp_path / "good.png", scene())
     ok, buf = cv2.imencode(".jpg", scene()[..., ::-1])
-    (tmp_path / "trunc.jpg").write_bytes(buf.tobytes()[: len(buf) // 2])
+    (tmp_path / "trunc.jpg").write_bytes(buf.tobytes()[: len(buf) // 2])  # read as far as it goes, with a warning
+    (tmp_path / "head.jpg").write_bytes(buf.tobytes()[:100])  # cut inside the header: nothing to decode
     (tmp_path / "text.jpg").write_text("this is not a picture\n")
     rgba = np.dstack([scene()[..., ::-1], np.full((240, 320), 255, np.uint8)])
     cv2.imwrite(str(tmp_path / "rgba.png"), rgba)
@@ -81,7 +82,7 @@ def test_bad_inputs_do_not_stop_the_batch(models, tmp_path):
     write(tmp_path / "tiny.png", np.zeros((1, 1, 3), np.uint8))
     (tmp_path / "huge.png").write_bytes(png_header(20000, 20000))
     (tmp_path / "empty").mkdir()
-    names = ["trunc.jpg", "text.jpg", "rgba.png", "deep.png", "tiny.png", "huge.png", "empty", "missing.jpg"]
+    names = ["trunc.jpg", "head.jpg", "text.jpg", "rgba.png", "deep.png", "tiny.png", "huge.png", "empty", "missing.jpg"]
     paths = [str(tmp_path / n) for n in names]
     res = run(models, *paths, good, "--format", "jsonl")
     assert res.exit_code == 1
@@ -89,9 +90,9 @@ def test_bad_inputs_do_not_stop_the_batch(models, tmp_path):
     assert [r["image"] for r in recs] == paths + [good]
     by = dict(zip(names + ["good"], recs, strict=True))
     expect = {
-        "trunc.jpg": "not a decodable image", "text.jpg": "not a decodable image",
+        "head.jpg": "not a decodable image", "text.jpg": "not a decodable image",
         "tiny.png": "too small (1x1)", "huge.png": "too large (20000x20000",
-        "empty": "no image or video files", "missing.jpg": "no such file",
+        "empty": "no image or video files", "missing.jpg": "no such file or directory",
     }
     for n, msg in expect.items():
         assert set(by[n]) == {"image", "error"} and msg in by[n]["error"], by[n]
@@ -99,6 +100,8 @@ def test_bad_inputs_do_not_stop_the_batch(models, tmp_path):
         assert "error" not in by[n] and len(by[n]["plates"]) == 1, by[n]
         np.testing.assert_allclose(by[n]["plates"][0]["box"], [100, 120, 180, 150], atol=4)
     assert by["deep.png"]["plates"][0]["text"] == by["good"]["plates"][0]["text"]
+    assert "truncated JPEG" in by["trunc.jpg"]["warnings"][0] and (by["trunc.jpg"]["width"], by["trunc.jpg"]["height"]) == (320, 240)
+    assert all("warnings" not in by[n] for n in ("rgba.png", "deep.png", "good"))
 
 
 def test_crops_flag(models, tmp_path):
@@ -116,7 +119,7 @@ def test_table_and_save_vis(models, tmp_path):
     assert res.exit_code == 1
     lines = res.stdout.splitlines()
     assert lines[0].split()[:4] == ["image", "plate", "conf", "det"] and len(lines) == 9
-    assert "ERROR" in lines[-1] and "no such file" in lines[-1]
+    assert "ERROR" in lines[-1] and "no such file or directory" in lines[-1]
     assert sorted(f.name for f in vis.iterdir()) == [f"im{i}.jpg" for i in range(7)]
     drawn = cv2.imread(str(vis / "im0.jpg"))
     assert drawn.shape == (240, 320, 3) and not np.array_equal(drawn[..., ::-1], scene(seed=0))

@@ -10,7 +10,6 @@ code is 1 at the end if any input failed. ``--format csv``: one row per plate (C
 from __future__ import annotations
 
 import csv
-import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +18,7 @@ from enum import Enum
 import typer
 
 from platekit.core.image import IMAGE_EXTS, VIDEO_EXTS
+from platekit.core.results import json_line, printable
 from platekit.inference.video import is_live
 
 
@@ -112,9 +112,28 @@ def run_read(
             progress()
 
 
+def _emit(text: str) -> None:
+    """Write to stdout as UTF-8 whatever the locale (``text`` holds no lone surrogate: see json_line)."""
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()  # anything written through the text layer first
+    out.write(text.encode("utf-8"))
+    out.flush()
+
+
+class _Utf8Out:
+    """A file for csv.writer: UTF-8 stdout, a non-UTF-8 file-name byte shown as \\xff."""
+
+    def write(self, text: str) -> None:
+        _emit(printable(text))
+
+
 def _table_rows(rec: dict) -> list[list[str]]:
+    rec = rec | {"image": printable(rec["image"])}
     if "error" in rec:
-        return [[rec["image"], "ERROR", "", "", rec["error"]]]
+        return [[rec["image"], "ERROR", "", "", printable(rec["error"])]]
     if not rec["plates"]:
         unread = rec.get("unread", 0)
         note = (f"no plate read: {unread} detected, read below --min-confidence or empty" if unread
@@ -208,13 +227,13 @@ def read_cmd(
         failed = any("error" in r for r in out)
         print_table(out)
     else:  # streamed: each record is printed as soon as it exists (tracks as they end)
-        writer = csv.DictWriter(sys.stdout, CSV_COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(_Utf8Out(), CSV_COLUMNS, lineterminator="\n")
         if format is OutFormat.csv:
             writer.writeheader()
         for i, rec in enumerate(run_read(inputs, reader, save_vis, **opts)):
             failed |= "error" in rec
             if format is OutFormat.jsonl:
-                sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                _emit(json_line(rec) + "\n")
             elif format is OutFormat.csv:
                 writer.writerows(csv_rows(rec))
             else:

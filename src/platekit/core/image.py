@@ -3,79 +3,122 @@
 from __future__ import annotations
 
 import os
+import stat
 
 import cv2
 import numpy as np
 
-MAX_PIXELS = 80_000_000  # refuse decoding absurd sizes (e.g. a 20000x20000 header)
-IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
+from platekit.core.imagehead import read_head
+
+MAX_PIXELS = 80_000_000  # width x height, checked from the header before decoding (any format)
+MAX_FILE_BYTES = 100 * 1024 * 1024  # a file or byte string longer than this is refused
+MIN_SIZE = 8  # the shorter side, in pixels
+IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif", ".pbm", ".pgm", ".ppm", ".pnm"}
 VIDEO_EXTS = {".mp4", ".avi", ".mov", ".mkv"}
+NOT_DECODABLE = "not a decodable image (corrupt, truncated or not an image)"
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
 
 
 class ImageError(ValueError):
     """An input that is not a readable image; the message is meant for the user."""
 
 
-def _header_size(buf: bytes) -> tuple[int, int] | None:
-    """(w, h) from a PNG or JPEG header without decoding, or None if unknown."""
-    if buf[:8] == b"\x89PNG\r\n\x1a\n" and len(buf) >= 24:
-        return int.from_bytes(buf[16:20], "big"), int.from_bytes(buf[20:24], "big")
-    if buf[:2] == b"\xff\xd8":
-        i = 2
-        while i + 9 < len(buf):
-            if buf[i] != 0xFF:
-                i += 1
-                continue
-            marker = buf[i + 1]
-            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
-                h = int.from_bytes(buf[i + 5 : i + 7], "big")
-                w = int.from_bytes(buf[i + 7 : i + 9], "big")
-                return w, h
-            seg = int.from_bytes(buf[i + 2 : i + 4], "big")
-            i += 2 + seg
-    return None
+def header_size(buf: bytes) -> tuple[int, int] | None:
+    """(w, h) declared by the header of any format platekit decodes, without decoding; None if unknown."""
+    head = read_head(buf)
+    return None if head is None else (head.width, head.height)
 
 
-def decode_image(buf: bytes, name: str = "<bytes>", min_size: int = 8) -> np.ndarray:
-    """Bytes -> RGB uint8 [H, W, 3]. Raises ImageError with a clear message."""
+def check_size(width: int, height: int, name: str, min_size: int = MIN_SIZE) -> None:
+    """Refuse a pixel count over MAX_PIXELS and a side under min_size (ImageError)."""
+    if width * height > MAX_PIXELS:
+        raise ImageError(f"{name}: image too large ({width}x{height} pixels, limit {MAX_PIXELS:,})")
+    if min(width, height) < min_size:
+        raise ImageError(f"{name}: image too small ({width}x{height})")
+
+
+def _too_big(name: str, n: int) -> ImageError:
+    return ImageError(f"{name}: file too large ({n:,} bytes, limit {MAX_FILE_BYTES:,})")
+
+
+def decode_image(buf: bytes, name: str = "<bytes>", min_size: int = MIN_SIZE,
+                 warnings: list[str] | None = None) -> np.ndarray:
+    """Bytes -> upright RGB uint8 [H, W, 3]. Raises ImageError with a clear message.
+
+    The size is checked from the header before anything is decoded; formats other than
+    ``FORMATS`` are refused. Images are decoded straight to 8-bit colour (16-bit, grey, palette and
+    alpha are converted by the decoder, no float copy) and turned upright by their EXIF
+    orientation. A JPEG missing its end is decoded as far as it goes. Damage that was decoded
+    anyway is described in ``warnings`` (when a list is given).
+    """
     if not buf:
         raise ImageError(f"{name}: empty file")
-    hs = _header_size(buf)
-    if hs is not None and hs[0] * hs[1] > MAX_PIXELS:
-        raise ImageError(f"{name}: image too large ({hs[0]}x{hs[1]} pixels, limit {MAX_PIXELS:,})")
-    arr = np.frombuffer(buf, dtype=np.uint8)
-    img = cv2.imdecode(arr, cv2.IMREAD_UNCHANGED)
-    if img is None:
-        raise ImageError(f"{name}: not a decodable image (corrupt, truncated or not an image)")
-    if img.dtype == np.uint16:
-        img = (img / 257).astype(np.uint8)
-    elif img.dtype != np.uint8:
-        raise ImageError(f"{name}: unsupported pixel type {img.dtype}")
-    if img.ndim == 2:
-        img = cv2.cvtColor(img, cv2.COLOR_GRAY2RGB)
-    elif img.shape[2] == 4:
-        img = cv2.cvtColor(img, cv2.COLOR_BGRA2RGB)
-    elif img.shape[2] == 3:
-        img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-    else:
-        raise ImageError(f"{name}: unsupported channel count {img.shape[2]}")
-    if min(img.shape[:2]) < min_size:
-        raise ImageError(f"{name}: image too small ({img.shape[1]}x{img.shape[0]})")
-    return np.ascontiguousarray(img)
+    if len(buf) > MAX_FILE_BYTES:
+        raise _too_big(name, len(buf))
+    head = read_head(buf)
+    if head is None:
+        raise ImageError(f"{name}: {NOT_DECODABLE}")
+    check_size(head.width, head.height, name, min_size)
+    notes = list(head.warnings)
+    img = cv2.imdecode(np.frombuffer(buf, np.uint8), cv2.IMREAD_COLOR)
+    if img is None and head.format == "JPEG" and not buf.rstrip(b"\0").endswith(b"\xff\xd9"):
+        img = cv2.imdecode(np.frombuffer(buf + b"\xff\xd9", np.uint8), cv2.IMREAD_COLOR)
+        notes.append("truncated JPEG (no end marker): read the part present, the rest is grey")
+    if img is None or img.ndim != 3 or img.shape[2] != 3:
+        raise ImageError(f"{name}: {NOT_DECODABLE}")
+    check_size(img.shape[1], img.shape[0], name, min_size)
+    if warnings is not None:
+        warnings.extend(notes)
+    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB, dst=img)  # in place: no second full-size copy
 
 
-def load_image(path: str, min_size: int = 8) -> np.ndarray:
-    """Path -> RGB uint8 [H, W, 3]. Raises ImageError with a clear message."""
-    if not os.path.exists(path):
-        raise ImageError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise ImageError(f"{path}: is a directory")
+def stat_input(path: str) -> os.stat_result:
+    """stat() an input path; refuse what is missing, a directory, or not a regular file (ImageError).
+
+    Nothing is opened: a FIFO, a device or a socket is refused from its type.
+    """
     try:
-        with open(path, "rb") as f:
-            buf = f.read()
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ImageError(f"{path}: no such file or directory") from None
+    except (OSError, ValueError) as e:
+        raise ImageError(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ImageError(f"{path}: is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        kind = next((k for test, k in _KINDS if test(st.st_mode)), "not a file")
+        raise ImageError(f"{path}: not a regular file ({kind})")
+    return st
+
+
+def read_file(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (ImageError otherwise).
+
+    The limit holds while reading too (a file that grows, or /proc-like files whose size is 0).
+    """
+    size = stat_input(path).st_size
+    if size > limit:
+        raise _too_big(path, size)
+    try:  # O_NONBLOCK: a FIFO swapped in after the stat() cannot block the open
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as e:
         raise ImageError(f"{path}: cannot read ({e.strerror})") from None
-    return decode_image(buf, path, min_size)
+    with os.fdopen(fd, "rb") as f:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ImageError(f"{path}: not a regular file")
+            buf = f.read(limit + 1)
+        except OSError as e:
+            raise ImageError(f"{path}: cannot read ({e.strerror})") from None
+    if len(buf) > limit:
+        raise _too_big(path, len(buf))
+    return buf
+
+
+def load_image(path: str, min_size: int = MIN_SIZE, warnings: list[str] | None = None) -> np.ndarray:
+    """Path -> upright RGB uint8 [H, W, 3]. Raises ImageError with a clear message."""
+    return decode_image(read_file(path), path, min_size, warnings)
 
 
 def imwrite_rgb(path: str, img: np.ndarray) -> None:

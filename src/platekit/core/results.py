@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import asdict, dataclass, field
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -54,9 +58,10 @@ class ImageResult:
     ms: float
     plates: tuple[Plate, ...] = field(default_factory=tuple)
     unread: int = 0  # plates detected but not returned: empty reading or confidence below the threshold
+    warnings: tuple[str, ...] = field(default_factory=tuple)  # damage that was decoded anyway
 
     def to_dict(self) -> dict:
-        return {
+        d = {
             "image": self.image,
             "width": self.width,
             "height": self.height,
@@ -64,3 +69,21 @@ class ImageResult:
             "plates": [p.to_dict() for p in self.plates],
             "unread": self.unread,
         }
+        if self.warnings:  # only for damaged files: the usual record keeps its keys
+            d["warnings"] = list(self.warnings)
+        return d
+
+
+def json_line(record: dict) -> str:
+    """One JSON record as a line that is valid UTF-8 whatever the file name.
+
+    Python keeps a file-name byte that is not UTF-8 as a lone surrogate (0xFF -> U+DCFF), which no
+    UTF-8 encoder accepts; it is written as the JSON escape ``\\udcff``, so the name is lossless:
+    ``os.fsencode(json.loads(line)["image"])`` gives back the name's bytes.
+    """
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(record, ensure_ascii=False))
+
+
+def printable(text: str) -> str:
+    """``text`` for a terminal: a non-UTF-8 file-name byte (U+DC80..U+DCFF) shown as ``\\xff``."""
+    return _SURROGATE.sub(lambda m: f"\\x{ord(m[0]) - 0xDC00:02x}" if ord(m[0]) >= 0xDC80 else "?", text)

@@ -23,7 +23,7 @@ import numpy as np
 
 from platekit.core.ccpd import CCPDParseError, is_ccpd_name, parse_ccpd_name
 from platekit.core.formats import guess_format, normalize_text
-from platekit.core.image import IMAGE_EXTS, _header_size, load_image
+from platekit.core.image import IMAGE_EXTS, header_size, load_image
 from platekit.errors import PlatekitError
 
 Point = tuple[float, float]
@@ -109,9 +109,9 @@ def image_size(path: str) -> tuple[int, int]:
     try:
         with open(path, "rb") as f:
             head = f.read(65536)
-            wh = _header_size(head)
+            wh = header_size(head)
             if wh is None and len(head) == 65536:
-                wh = _header_size(head + f.read())
+                wh = header_size(head + f.read())
     except OSError as e:
         raise PlatekitError(f"{path}: cannot read ({e.strerror})") from None
     if wh is not None:

@@ -17,7 +17,7 @@ import numpy as np
 
 from platekit.core.formats import REGIONS, guess_format
 from platekit.core.geometry import expand_corners, rectify
-from platekit.core.image import decode_image, load_image
+from platekit.core.image import check_size, decode_image, load_image
 from platekit.core.results import Detection, ImageResult, Plate, Reading
 from platekit.errors import PlatekitError
 from platekit.inference.base import Detector, Recognizer
@@ -31,18 +31,21 @@ ImageLike = str | os.PathLike | bytes | np.ndarray
 COLORS = ("bgr", "rgb")
 
 
-def as_rgb(image: np.ndarray, color: str = "bgr") -> np.ndarray:
+def as_rgb(image: np.ndarray, color: str = "bgr", name: str = "<array>") -> np.ndarray:
     """An array -> RGB uint8 [H, W, 3], platekit's inner convention.
 
     ``color``: the channel order of a 3- or 4-channel array: ``bgr`` (OpenCV's ``cv2.imread`` /
     ``VideoCapture`` frames, the default) or ``rgb`` (Pillow, imageio, matplotlib). Gray [H, W] arrays
-    need neither. Anything else is an error.
+    need neither. Anything else is an error. The same size limits as files apply (ImageError: too
+    small, too large in pixels).
     """
     if color not in COLORS:
         raise PlatekitError(f"unknown color order {color!r}; use 'bgr' (OpenCV) or 'rgb'")
     a = np.asarray(image)
     if a.dtype != np.uint8:
         raise PlatekitError(f"image array must be uint8, got {a.dtype}")
+    if a.ndim in (2, 3):
+        check_size(a.shape[1], a.shape[0], name)
     if a.ndim == 2:
         a = np.repeat(a[..., None], 3, axis=2)
     elif a.ndim != 3 or a.shape[2] not in (3, 4):
@@ -212,14 +215,16 @@ class Reader:
         return plates, ms, unread
 
     # --- public API -----------------------------------------------------------------------
-    def load(self, item: ImageLike, name: str | None = None, color: str | None = None) -> np.ndarray:
-        """Path, encoded bytes or array (channel order ``color``, default the Reader's) -> RGB uint8."""
+    def load(self, item: ImageLike, name: str | None = None, color: str | None = None,
+             warnings: list[str] | None = None) -> np.ndarray:
+        """Path, encoded bytes or array (channel order ``color``, default the Reader's) -> upright RGB
+        uint8; damage decoded anyway is described in ``warnings``."""
         if isinstance(item, np.ndarray):
-            return as_rgb(item, color or self.color)
+            return as_rgb(item, color or self.color, name or "<array>")
         if isinstance(item, bytes | bytearray):
-            return decode_image(bytes(item), name or "<bytes>")
+            return decode_image(bytes(item), name or "<bytes>", warnings=warnings)
         if isinstance(item, str | os.PathLike):
-            return load_image(str(item))
+            return load_image(str(item), warnings=warnings)
         raise PlatekitError(f"cannot read a {type(item).__name__}: give a path, bytes or a uint8 array")
 
     def read(self, image: ImageLike, color: str | None = None, min_confidence: float | None = None) -> list[Plate]:
@@ -239,13 +244,22 @@ class Reader:
                     min_confidence: float | None = None) -> tuple[ImageResult, dict[str, float]]:
         """-> (ImageResult for the JSON contract, per-stage ms incl. decode). Raises ImageError."""
         t0 = time.perf_counter()
-        image = self.load(item, name, color)
+        warnings: list[str] = []
+        image = self.load(item, name, color, warnings)
         decode_ms = (time.perf_counter() - t0) * 1e3
         plates, ms, unread = self._process(image, min_confidence)
         ms = {"decode": decode_ms, **ms}
-        label = name if name is not None else (str(item) if isinstance(item, str | os.PathLike) else "<array>")
         h, w = image.shape[:2]
-        return ImageResult(label, w, h, sum(ms.values()), tuple(plates), unread), ms
+        result = ImageResult(_label(item, name), w, h, sum(ms.values()), tuple(plates), unread, tuple(warnings))
+        return result, ms
+
+
+def _label(item: ImageLike, name: str | None) -> str:
+    if name is not None:
+        return name
+    if isinstance(item, str | os.PathLike):
+        return str(item)
+    return "<bytes>" if isinstance(item, bytes | bytearray) else "<array>"
 
 
 def _plate_type(text: str, region: str | None) -> str | None:

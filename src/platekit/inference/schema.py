@@ -42,6 +42,8 @@ class ImageRecord(_Strict):
     plates: list[PlateRecord] = Field(description="Sorted by detection confidence.")
     unread: int = Field(ge=0, description="Plates detected but not returned: reading empty or below "
                         "the confidence threshold.")
+    warnings: list[str] | None = Field(None, description="Only for a file decoded despite damage (absent "
+                                       "otherwise): what was wrong, e.g. a truncated JPEG read as far as it goes.")
 
 
 class TrackRecord(_Strict):

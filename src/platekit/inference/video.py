@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from platekit.core.geometry import box_iou
-from platekit.core.image import ImageError
+from platekit.core.image import MAX_PIXELS, ImageError, stat_input
 from platekit.core.results import Plate
 
 
@@ -163,14 +163,17 @@ def _open(s: str) -> cv2.VideoCapture:
         params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, OPEN_TIMEOUT_MS, cv2.CAP_PROP_READ_TIMEOUT_MSEC, OPEN_TIMEOUT_MS]
         cap, what = cv2.VideoCapture(s, cv2.CAP_FFMPEG, params), f"stream {redact(s)}"
     else:
-        if not os.path.exists(s):
-            raise ImageError(f"{s}: no such file")
+        stat_input(s)  # missing, a directory, a FIFO or a device: refused before opening (a FIFO would block)
         cap, what = cv2.VideoCapture(s), s
     if not cap.isOpened():
         cap.release()
         if what == s:
             raise ImageError(f"{s}: cannot open video (unsupported codec or not a video)")
         raise ImageError(f"cannot open {what} (no such device, unreachable, or not a video)")
+    w, h = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    if w * h > MAX_PIXELS:
+        cap.release()
+        raise ImageError(f"{redact(s)}: video frames too large ({w}x{h} pixels, limit {MAX_PIXELS:,})")
     return cap
 
 

@@ -5,29 +5,41 @@
 
 Query: ``region`` (cn, ru, auto; default the service's), ``min_confidence`` (0..1; default the
 service's), ``draw=true`` (adds ``drawing``: the photo with the plates drawn, a JPEG data URL).
-Errors: 413 upload too large, 415 not an image content type, 400 undecodable image, 422 no file or
-a bad query value. ``GET /`` is an upload page, ``GET /docs`` the OpenAPI page.
+Errors: 413 upload too large (enforced while the body streams in, chunked or not), 415 not an
+image content type, 400 undecodable image, 422 no file or a bad query value, 503 (with
+Retry-After) when the read queue is full. ``GET /`` is an upload page, ``GET /docs`` the OpenAPI page.
+
+Load: at most ``max_concurrent`` reads run at once per process (the others wait in a queue of
+``max_queue``); ``GET /healthz`` runs on the event loop and never waits for a read.
+``platekit serve --workers N`` runs N processes, each built by :func:`app_from_env`.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import os
 import threading
 import time
 from pathlib import Path
 from typing import Literal
 
+import anyio
 import cv2
 import numpy as np
-from fastapi import FastAPI, File, HTTPException, Query, Request, UploadFile
+from fastapi import FastAPI, File, HTTPException, Query, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from platekit import __version__
 from platekit.core.image import ImageError, decode_image
+from platekit.core.results import printable
 from platekit.inference.schema import ImageRecord
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_CONCURRENT = 2  # reads at once per process: each can hold up to ~0.6 GB (an 80 M-pixel image)
+DEFAULT_MAX_QUEUE = 64  # reads waiting for a slot; one more gets 503 + Retry-After
+RETRY_AFTER_S = 1
+ENV_OPTIONS = "PLATEKIT_SERVE_OPTIONS"  # create_app keyword arguments as JSON, for worker processes
 OK_TYPES = ("image/", "application/octet-stream")
 MULTIPART_SLACK = 64 * 1024  # form boundaries and headers around the file
 PAGE = Path(__file__).with_name("page.html")
@@ -38,7 +50,13 @@ class ServiceRecord(ImageRecord):
     drawing: str | None = None  # with draw=true: data:image/jpeg;base64,...
 
 
-def create_app(reader=None, max_bytes: int = DEFAULT_MAX_BYTES, **reader_kw) -> FastAPI:
+def create_app(
+    reader=None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_concurrent: int = DEFAULT_MAX_CONCURRENT,
+    max_queue: int = DEFAULT_MAX_QUEUE,
+    **reader_kw,
+) -> FastAPI:
     """An app around ``reader`` (a :class:`platekit.Reader`), or one built from ``reader_kw``."""
     if reader is None:
         from platekit.inference.reader import Reader
@@ -65,30 +83,45 @@ def create_app(reader=None, max_bytes: int = DEFAULT_MAX_BYTES, **reader_kw) -> 
                     verify_confidence=base.verify_confidence)
             return readers[region]
 
-    @app.middleware("http")
-    async def limit_size(request: Request, call_next):
-        n = request.headers.get("content-length")
-        if request.url.path == "/v1/read" and n and n.isdigit() and int(n) > max_bytes + MULTIPART_SLACK:
-            return JSONResponse({"detail": _too_large(int(n), max_bytes)}, status_code=413)
-        return await call_next(request)
+    app.add_middleware(BodyLimit, limit=max_bytes, path="/v1/read")
+    slots = anyio.CapacityLimiter(max_concurrent)
+    from platekit.inference.catalog import running
+
+    models = {  # described once: /healthz reads no file
+        "detector": running(reader.detector) if reader.detector is not None else None,
+        "recognizers": [running(r) for r in reader.recognizers],
+    }
 
     @app.get("/healthz")
-    def healthz() -> dict:
-        from platekit.inference.catalog import running
-
-        rd = app.state.reader
+    async def healthz() -> dict:  # on the event loop: answered while every read slot is busy
+        rd, stats = app.state.reader, slots.statistics()
         return {
             "status": "ok",
             "version": __version__,
             "region": rd.region,
             "min_confidence": rd.min_confidence,
-            "detector": running(rd.detector) if rd.detector is not None else None,
-            "recognizers": [running(r) for r in rd.recognizers],
+            **models,
             "max_upload_bytes": max_bytes,
+            "reads_running": stats.borrowed_tokens,
+            "reads_waiting": stats.tasks_waiting,
+            "max_concurrent": max_concurrent,
+            "pid": os.getpid(),
         }
 
+    def read_upload(buf: bytes, name: str, region: str | None, min_confidence: float | None, draw: bool) -> dict:
+        """Decode (with warnings for damage read anyway), read, draw: the blocking part of a request."""
+        warnings: list[str] = []
+        rgb = decode_image(buf, name, warnings=warnings)
+        result, _ = reader_for(region).read_result(rgb, name, color="rgb", min_confidence=min_confidence)
+        out = result.to_dict()
+        if warnings:
+            out["warnings"] = warnings
+        if draw:
+            out["drawing"] = _drawing(rgb, result.plates)
+        return out
+
     @app.post("/v1/read", response_model=ServiceRecord, response_model_exclude_unset=True)
-    def read(
+    async def read(
         image: UploadFile = File(..., description="an image file (jpeg, png, bmp, webp, tiff)"),
         region: Literal["cn", "ru", "auto"] | None = Query(None, description="Plate region (default: the "
                                                             "service's); auto: every shipped recognizer."),
@@ -99,19 +132,20 @@ def create_app(reader=None, max_bytes: int = DEFAULT_MAX_BYTES, **reader_kw) -> 
         ctype = (image.content_type or "").lower()
         if ctype and not ctype.startswith(OK_TYPES):
             raise HTTPException(415, f"unsupported content type {ctype!r}: upload an image (jpeg, png ...)")
-        buf = image.file.read(max_bytes + 1)
-        if len(buf) > max_bytes:
-            raise HTTPException(413, _too_large(len(buf), max_bytes))
-        name = os.path.basename(image.filename or "upload")
-        t0 = time.perf_counter()
-        try:
-            rgb = decode_image(buf, name)
-            result, _ = reader_for(region).read_result(rgb, name, color="rgb", min_confidence=min_confidence)
-        except ImageError as e:
-            raise HTTPException(400, str(e)) from None
-        out = result.to_dict()
-        if draw:
-            out["drawing"] = _drawing(rgb, result.plates)
+        if slots.statistics().tasks_waiting >= max_queue:
+            raise HTTPException(503, f"busy: {max_concurrent} reads running and {max_queue} waiting; retry later",
+                                headers={"Retry-After": str(RETRY_AFTER_S)})
+        name = printable(os.path.basename(image.filename or "upload"))
+        async with slots:  # the bytes are loaded and decoded only once a slot is free
+            buf = await image.read(max_bytes + 1)
+            if len(buf) > max_bytes:
+                raise HTTPException(413, _too_large(len(buf), max_bytes))
+            t0 = time.perf_counter()
+            try:
+                out = await anyio.to_thread.run_sync(read_upload, buf, name, region, min_confidence, draw)
+            except ImageError as e:
+                raise HTTPException(400, str(e)) from None
+            del buf
         out["ms"] = round((time.perf_counter() - t0) * 1e3, 2)
         return out
 
@@ -134,5 +168,44 @@ def _drawing(rgb: np.ndarray, plates) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(jpg.tobytes()).decode("ascii")
 
 
-def _too_large(n: int, limit: int) -> str:
+class BodyLimit:
+    """ASGI middleware: 413 for a request body over ``limit`` (+ multipart slack) on ``path``.
+
+    Checked from Content-Length before anything is read, and by counting the bytes as they arrive
+    (a chunked upload has no Content-Length): at most the limit plus one chunk is ever received or
+    spooled to disk.
+    """
+
+    def __init__(self, app, limit: int, path: str):
+        self.app, self.limit, self.path = app, limit, path
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"] != self.path:
+            return await self.app(scope, receive, send)
+        cap = self.limit + MULTIPART_SLACK
+        n = dict(scope["headers"]).get(b"content-length", b"")
+        if n.isdigit() and int(n) > cap:
+            return await JSONResponse({"detail": _too_large(int(n), self.limit)}, 413)(scope, receive, send)
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > cap:  # raised inside the form parser; FastAPI answers it as JSON
+                    raise HTTPException(413, _too_large(None, self.limit))
+            return msg
+
+        await self.app(scope, counted, send)
+
+
+def app_from_env() -> FastAPI:
+    """The app factory each ``platekit serve --workers N`` process calls (options from $PLATEKIT_SERVE_OPTIONS)."""
+    return create_app(**json.loads(os.environ.get(ENV_OPTIONS, "{}")))
+
+
+def _too_large(n: int | None, limit: int) -> str:
+    if n is None:  # a chunked body: stopped at the limit, its full size is never known
+        return f"upload too large (chunked body over the limit of {limit:,} bytes)"
     return f"upload too large ({n:,} bytes; limit {limit:,} bytes)"
