@@ -5,6 +5,7 @@ load, junk-filled JPEGs. Every bomb is built in memory in a few kilobytes (tests
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
@@ -329,5 +330,8 @@ def test_service_refuses_bombs_and_reads_rotated_photos(reader):
         r = c.post("/v1/read", files={"image": (name, make(), "application/octet-stream")})
         assert r.status_code == 400 and "image too large" in r.json()["detail"], (name, r.text)
     stored = np.ascontiguousarray(np.rot90(scene(), k=1))
-    r = c.post("/v1/read", files={"image": ("phone.jpg", with_exif_orientation(jpg(stored), 6), "image/jpeg")})
-    assert r.status_code == 200 and (r.json()["width"], r.json()["height"]) == (320, 240) and len(r.json()["plates"]) == 1
+    r = c.post("/v1/read?draw=true", files={"image": ("phone.jpg", with_exif_orientation(jpg(stored), 6), "image/jpeg")})
+    j = r.json()
+    assert r.status_code == 200 and (j["width"], j["height"]) == (320, 240) and len(j["plates"]) == 1
+    drawn = cv2.imdecode(np.frombuffer(base64.b64decode(j["drawing"].split(",", 1)[1]), np.uint8), cv2.IMREAD_COLOR)
+    assert drawn.shape == (240, 320, 3)  # the page shows this drawing: upright, boxes on the plates
