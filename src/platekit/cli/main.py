@@ -11,6 +11,7 @@ import importlib
 import typer
 
 from platekit import __version__
+from platekit import log as pklog
 from platekit.core.image import ImageError
 from platekit.errors import PlatekitError
 
@@ -23,7 +24,7 @@ app = typer.Typer(
 )
 
 # command modules, in help order; a module missing here simply has no command yet
-COMMANDS = ["read", "models", "data", "synth", "train", "pretrain", "eval", "export", "bench", "serve"]
+COMMANDS = ["read", "models", "data", "synth", "train", "pretrain", "eval", "export", "bench", "serve", "cluster"]
 
 
 def _version(value: bool):
@@ -35,8 +36,12 @@ def _version(value: bool):
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True,
+                                help="More messages on stderr (debug lines, Lightning's own messages)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Warnings and errors only on stderr; no progress bar."),
 ):
     """platekit: find and read licence plates."""
+    pklog.setup(-1 if quiet else verbose)
 
 
 for _name in COMMANDS:
@@ -55,6 +60,7 @@ def fail(msg: str, code: int = 2) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    pklog.setup(0)
     try:
         app(args=argv, standalone_mode=True)
     except (PlatekitError, ImageError, FileNotFoundError) as e:

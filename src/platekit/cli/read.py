@@ -10,6 +10,8 @@ code is 1 at the end if any input failed. ``--format csv``: one row per plate (C
 from __future__ import annotations
 
 import csv
+import functools
+import multiprocessing as mp
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +22,7 @@ import typer
 from platekit.core.image import IMAGE_EXTS, VIDEO_EXTS
 from platekit.core.results import json_line, printable
 from platekit.inference.video import is_live
+from platekit.log import verbosity
 
 
 class OutFormat(str, Enum):
@@ -69,6 +72,40 @@ def _vis_path(vis_dir: str, path: str, used: set[str]) -> str:
     return os.path.join(vis_dir, name)
 
 
+def read_one(path: str, err: str | None, reader, save_vis: str | None = None, vis_file: str | None = None,
+             every: int | None = None, min_track: int = 2) -> Iterator[dict]:
+    """The records of one input, never raising on input: an image writes its drawing to ``vis_file``; a
+    video or stream yields its tracks as they end (best frames into ``save_vis``)."""
+    from platekit.core.image import ImageError, imwrite_rgb, load_image
+    from platekit.errors import PlatekitError
+    from platekit.inference.video import iter_video, redact
+    from platekit.inference.vis import draw_plates
+
+    if err is not None:
+        yield {"image": path, "error": err}
+        return
+    try:  # video records stream out as tracks end; an error after some tracks still gets a record
+        if is_video(path):
+            yield from iter_video(reader, path, vis_dir=save_vis, every=every, min_track=min_track)
+            return
+        result, _ = reader.read_result(path)
+        if vis_file:
+            imwrite_rgb(vis_file, draw_plates(load_image(path), result.plates))
+        yield result.to_dict()
+    except (ImageError, PlatekitError) as e:
+        yield {"image": redact(path), "error": str(e)}
+    except Exception as e:  # a crash on one input must not stop the batch
+        yield {"image": redact(path), "error": f"{redact(path)}: unexpected {type(e).__name__}: {e}"}
+
+
+def with_vis_files(items: Iterable[tuple[str, str | None]], save_vis: str | None) -> Iterator[tuple]:
+    """-> (path, error, drawing path or None): drawings named after the image, made unique in input order."""
+    used: set[str] = set()
+    for path, err in items:
+        vis = _vis_path(save_vis, path, used) if save_vis and err is None and not is_video(path) else None
+        yield path, err, vis
+
+
 def run_read(
     items: Iterable[tuple[str, str | None]],
     reader,
@@ -82,32 +119,8 @@ def run_read(
     items: ``expand_inputs(paths)``; progress() is called after each input. Video and stream tracks
     are yielded as they end (``every``, ``min_track``: :func:`platekit.inference.video.iter_video`).
     """
-    from platekit.core.image import ImageError, imwrite_rgb, load_image
-    from platekit.errors import PlatekitError
-    from platekit.inference.video import iter_video, redact
-    from platekit.inference.vis import draw_plates
-
-    used: set[str] = set()
-
-    def records(path: str) -> Iterator[dict]:
-        if is_video(path):
-            yield from iter_video(reader, path, vis_dir=save_vis, every=every, min_track=min_track)
-            return
-        result, _ = reader.read_result(path)
-        if save_vis:
-            imwrite_rgb(_vis_path(save_vis, path, used), draw_plates(load_image(path), result.plates))
-        yield result.to_dict()
-
-    for path, err in items:
-        if err is not None:
-            yield {"image": path, "error": err}
-        else:
-            try:  # video records stream out as tracks end; an error after some tracks still gets a record
-                yield from records(path)
-            except (ImageError, PlatekitError) as e:
-                yield {"image": redact(path), "error": str(e)}
-            except Exception as e:  # a crash on one input must not stop the batch
-                yield {"image": redact(path), "error": f"{redact(path)}: unexpected {type(e).__name__}: {e}"}
+    for path, err, vis in with_vis_files(items, save_vis):
+        yield from read_one(path, err, reader, save_vis, vis, every, min_track)
         if progress is not None:
             progress()
 
@@ -149,19 +162,25 @@ def _table_rows(rec: dict) -> list[list[str]]:
     return rows
 
 
-def _width(s: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-
-
 def print_table(records: list[dict], header: bool = True) -> None:
-    rows = [["image", "plate", "conf", "det", "box / type / note"]] * header + [
-        r for rec in records for r in _table_rows(rec)]
-    widths = [max(_width(r[i]) for r in rows) for i in range(4)]
-    for r in rows:
-        cells = [c + " " * (w - _width(c)) for c, w in zip(r[:4], widths, strict=True)]
-        typer.echo("  ".join(cells + [r[4]]))
+    """A rich table on stdout as UTF-8 (one line per plate; not wrapped when stdout is a pipe or a file)."""
+    import io
+    import shutil
+
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold", show_header=header)
+    for name in ["image", "plate", "conf", "det", "box / type / note"]:
+        table.add_column(name, no_wrap=True)
+    for rec in records:
+        for row in _table_rows(rec):
+            table.add_row(*row, style="red" if row[1] == "ERROR" else None)
+    term = sys.stdout.isatty()
+    buf = io.StringIO()
+    width = shutil.get_terminal_size().columns if term else 100_000
+    Console(file=buf, width=width, force_terminal=term, soft_wrap=True).print(table)
+    _emit(buf.getvalue())
 
 
 CSV_COLUMNS = ["image", "track", "frame", "text", "type", "region", "confidence", "detection_confidence",
@@ -180,6 +199,48 @@ def csv_rows(rec: dict) -> list[dict]:
         rows.append(base | {k: p[k] for k in ("text", "type", "region", "confidence", "detection_confidence")}
                     | dict(zip(("x1", "y1", "x2", "y2"), p["box"], strict=True)) | corners)
     return rows
+
+
+# --- --workers N: N processes, each with its own Reader, reading inputs in input order ----------------
+
+_reader = None  # the Reader of a worker process
+
+
+def _init(reader_kw: dict) -> None:
+    global _reader
+    import cv2
+
+    from platekit.inference.reader import Reader
+
+    cv2.setNumThreads(reader_kw.get("threads", 1))
+    _reader = Reader(**reader_kw)
+
+
+def _work(task: tuple) -> list[dict]:
+    path, err, vis_file, save_vis, every, min_track = task
+    return list(read_one(path, err, _reader, save_vis, vis_file, every, min_track))
+
+
+class WorkerReader:
+    """Same records as ``run_read`` with one Reader, from ``workers`` processes (files, not live streams)."""
+
+    def __init__(self, reader_kw: dict, workers: int, chunksize: int = 4):
+        from platekit.inference.reader import Reader
+
+        Reader(**reader_kw)  # bad model paths / regions fail here, once, with the usual message
+        self.reader_kw, self.workers, self.chunksize = reader_kw, workers, chunksize
+
+    def run_read(self, items: Iterable[tuple[str, str | None]], save_vis: str | None = None,
+                 progress: Callable[[], None] | None = None, every: int | None = None,
+                 min_track: int = 2) -> Iterator[dict]:
+        tasks = ((p, err, vis, save_vis, every, min_track) for p, err, vis in with_vis_files(items, save_vis))
+        # fork: workers start in milliseconds; no onnxruntime session is open in this process by now
+        ctx = mp.get_context("fork" if sys.platform == "linux" else "spawn")
+        with ctx.Pool(self.workers, initializer=_init, initargs=(self.reader_kw,)) as pool:
+            for recs in pool.imap(_work, tasks, chunksize=self.chunksize):
+                if progress is not None:
+                    progress()
+                yield from recs
 
 
 def read_cmd(
@@ -201,36 +262,43 @@ def read_cmd(
                                      "(default: about 10 frames per second)."),
     min_track: int = typer.Option(2, "--min-track", min=1, help="Video / stream: drop tracks seen on fewer "
                                   "sampled frames (a one-frame false detection is not a plate)."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Processes reading files in parallel (output order "
+                                "kept; not for webcams and streams)."),
 ) -> None:
     """Find and read licence plates in images, folders, videos, webcams and streams."""
     import cv2
 
+    from platekit.errors import PlatekitError
     from platekit.inference.reader import Reader
 
     cv2.setNumThreads(threads)  # OpenCV resize/warp share the same thread budget
-    reader = Reader(
-        region=region.value, detector=detector, recognizer=recognizer, threads=threads,
-        min_confidence=min_confidence, crops=crops,
-    )
+    reader_kw = dict(region=region.value, detector=detector, recognizer=recognizer, threads=threads,
+                     min_confidence=min_confidence, crops=crops)
+    inputs = list(expand_inputs(paths))
+    live = any(is_live(p) for p, _ in inputs)
+    if workers > 1 and live:
+        raise PlatekitError("--workers reads files and folders; read a webcam or a stream with one process")
+    if workers > 1:  # checks the models here, reads in the worker processes
+        read = WorkerReader(reader_kw, workers).run_read
+    else:
+        read = functools.partial(run_read, reader=Reader(**reader_kw))
     if save_vis:
         os.makedirs(save_vis, exist_ok=True)
     failed = False
-    inputs = list(expand_inputs(paths))
-    live = any(is_live(p) for p, _ in inputs)
     opts = {"every": every, "min_track": min_track}
     if format is OutFormat.table and not live:
-        if len(inputs) > 5:  # progress bar on stderr, table on stdout at the end
+        if len(inputs) > 5 and verbosity() >= 0:  # progress bar on stderr (not with -q), table on stdout
             with typer.progressbar(length=len(inputs), label="reading", file=sys.stderr) as bar:
-                out = list(run_read(inputs, reader, save_vis, lambda: bar.update(1), **opts))
+                out = list(read(inputs, save_vis=save_vis, progress=lambda: bar.update(1), **opts))
         else:
-            out = list(run_read(inputs, reader, save_vis, **opts))
+            out = list(read(inputs, save_vis=save_vis, **opts))
         failed = any("error" in r for r in out)
         print_table(out)
     else:  # streamed: each record is printed as soon as it exists (tracks as they end)
         writer = csv.DictWriter(_Utf8Out(), CSV_COLUMNS, lineterminator="\n")
         if format is OutFormat.csv:
             writer.writeheader()
-        for i, rec in enumerate(run_read(inputs, reader, save_vis, **opts)):
+        for i, rec in enumerate(read(inputs, save_vis=save_vis, **opts)):
             failed |= "error" in rec
             if format is OutFormat.jsonl:
                 _emit(json_line(rec) + "\n")

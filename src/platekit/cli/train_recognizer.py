@@ -22,5 +22,6 @@ def register(group: typer.Typer) -> None:
         if dry_run:
             typer.echo(json.dumps(cfg.model_dump(mode="json"), indent=2, ensure_ascii=False))
             return
-        summary = fit(cfg, echo=typer.echo)
-        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        summary = fit(cfg)
+        if summary.get("rank", 0) == 0:  # DDP: the other processes print nothing
+            typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))

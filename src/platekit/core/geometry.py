@@ -59,15 +59,13 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def nms(boxes: np.ndarray, scores: np.ndarray, iou_thr: float = 0.4) -> np.ndarray:
-    """Greedy non-maximum suppression; returns kept indices sorted by score."""
-    order = np.argsort(-np.asarray(scores))
-    keep = []
-    boxes = np.asarray(boxes, np.float32)
-    while order.size:
-        i = order[0]
-        keep.append(i)
-        if order.size == 1:
-            break
-        ious = box_iou(boxes[i : i + 1], boxes[order[1:]])[0]
-        order = order[1:][ious <= iou_thr]
-    return np.asarray(keep, dtype=np.int64)
+    """Greedy non-maximum suppression (OpenCV's ``cv2.dnn.NMSBoxes``): boxes x1, y1, x2, y2; returns the
+    kept indices, best score first. A box is dropped when its IoU with a kept box exceeds ``iou_thr``."""
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    if not len(boxes):
+        return np.zeros(0, dtype=np.int64)
+    xywh = np.concatenate([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]], axis=1)
+    scores = np.asarray(scores, np.float64).ravel()
+    scores = scores - scores.min() + 1.0  # NMSBoxes keeps scores > its threshold (>= 0); order is all that counts
+    keep = cv2.dnn.NMSBoxes(xywh.tolist(), scores.tolist(), 0.0, float(iou_thr))
+    return np.asarray(keep, dtype=np.int64).ravel()

@@ -1,35 +1,25 @@
-"""Recognition metrics (numpy only): plate accuracy, CER, per-slot accuracy, coverage, confusions."""
+"""Recognition metrics (numpy, RapidFuzz): plate accuracy, CER, per-slot accuracy, coverage, confusions."""
 
 from __future__ import annotations
 
 from collections import Counter
 
 import numpy as np
+from rapidfuzz.distance import Levenshtein
 
 
 def edit_ops(a: str, b: str) -> tuple[int, list[tuple[str, str]]]:
-    """Levenshtein distance a -> b and the substitutions (a_char, b_char) of one optimal alignment."""
-    n, m = len(a), len(b)
-    d = np.zeros((n + 1, m + 1), dtype=np.int32)
-    d[:, 0] = np.arange(n + 1)
-    d[0, :] = np.arange(m + 1)
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            d[i, j] = min(d[i - 1, j] + 1, d[i, j - 1] + 1, d[i - 1, j - 1] + (a[i - 1] != b[j - 1]))
-    subs, i, j = [], n, m
-    while i > 0 and j > 0:
-        if d[i, j] == d[i - 1, j - 1] + (a[i - 1] != b[j - 1]):
-            if a[i - 1] != b[j - 1]:
-                subs.append((a[i - 1], b[j - 1]))
-            i, j = i - 1, j - 1
-        elif d[i, j] == d[i - 1, j] + 1:
-            subs.append((a[i - 1], "∅"))
-            i -= 1
+    """Levenshtein distance a -> b and the edits (a_char, b_char) of one optimal alignment (RapidFuzz);
+    "∅" marks an inserted or deleted character."""
+    subs = []
+    for op in Levenshtein.editops(a, b):
+        if op.tag == "replace":
+            subs.append((a[op.src_pos], b[op.dest_pos]))
+        elif op.tag == "delete":
+            subs.append((a[op.src_pos], "∅"))
         else:
-            subs.append(("∅", b[j - 1]))
-            j -= 1
-    subs += [(a[k], "∅") for k in range(i)] + [("∅", b[k]) for k in range(j)]
-    return int(d[n, m]), subs
+            subs.append(("∅", b[op.dest_pos]))
+    return len(subs), subs
 
 
 def plate_accuracy(preds: list[str], truth: list[str]) -> float:
@@ -38,7 +28,7 @@ def plate_accuracy(preds: list[str], truth: list[str]) -> float:
 
 def cer(preds: list[str], truth: list[str]) -> float:
     """Character error rate: total edit distance / total truth characters."""
-    dist = sum(edit_ops(p, t)[0] for p, t in zip(preds, truth, strict=True))
+    dist = sum(Levenshtein.distance(p, t) for p, t in zip(preds, truth, strict=True))
     return dist / max(1, sum(len(t) for t in truth))
 
 

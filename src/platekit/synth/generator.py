@@ -30,7 +30,7 @@ from platekit.synth.render import compose, draw_plate
 # widths/heights), measured by matching mean synthetic and real crops (docs/synth.md).
 CCPD_LABEL_EXPAND = (-0.01, 0.04, 0.02, 0.04)
 
-__all__ = ["PlateSynth", "random_text", "write_dataset", "synth_scene", "sample_rng"]
+__all__ = ["PlateSynth", "random_text", "write_dataset", "sample_rng"]
 
 
 @functools.cache
@@ -249,13 +249,3 @@ def write_dataset(out_dir: str, formats: Sequence[str] | str = ("cn-blue",), n: 
         for rows in parts:
             wr.writerows(rows)
     return csv_path
-
-
-def synth_scene(rng: np.random.Generator, background: np.ndarray | None = None, n_plates: int | None = None,
-                size: tuple[int, int] = (640, 480), formats: Sequence[str] = ("cn-blue",),
-                difficulty: float = 0.5, bg_boxes: Sequence[Sequence[float]] = ()):
-    """Scene for detector training (see :mod:`platekit.synth.scene`): -> (RGB image,
-    [(text, fmt, corners lt,rt,rb,lb [4, 2], box (x1, y1, x2, y2)), ...])."""
-    from platekit.synth.scene import synth_scene as _scene
-
-    return _scene(rng, background, n_plates, size, formats, difficulty, bg_boxes)

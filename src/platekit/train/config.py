@@ -62,14 +62,18 @@ class TrainerConfig(StrictModel):
     val_check_interval: float | int = 1.0
     limit_train_batches: float | int = 1.0
     limit_val_batches: float | int = 1.0
-    enable_progress_bar: bool = True
+    enable_progress_bar: bool | None = None  # None: a progress bar when stderr is a terminal, else log lines
     deterministic: bool = False
     num_threads: int = Field(2, ge=1)  # torch intra-op threads on the CPU
 
     def lightning_kwargs(self) -> dict:
-        """Keyword arguments for ``lightning.Trainer`` (everything here but num_threads)."""
-        kw = self.model_dump(exclude={"num_threads", "max_time_minutes"})
+        """Keyword arguments for ``lightning.Trainer`` (everything here but num_threads and the progress bar);
+        the limits left at their defaults are not passed (Lightning would log "configured so 100%" for each)."""
+        kw = self.model_dump(exclude={"num_threads", "max_time_minutes", "enable_progress_bar"})
         kw["max_time"] = {"minutes": self.max_time_minutes} if self.max_time_minutes else None
+        for k in ("limit_train_batches", "limit_val_batches", "val_check_interval"):
+            if isinstance(kw[k], float) and kw[k] == 1.0:
+                del kw[k]
         return kw
 
 

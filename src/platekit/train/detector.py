@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import os
 from pathlib import Path
@@ -24,6 +25,8 @@ from pydantic import Field
 
 from platekit.inference.detector import PAD_VALUE, letterbox  # noqa: E402  (one letterbox for train and inference)
 from platekit.train.config import OptimConfig, StrictModel, TrainerConfig
+
+log = logging.getLogger(__name__)
 
 FLIP_ORDER = [1, 0, 3, 2]  # after mirroring x: new lt = old rt, new rt = old lt, new rb = old lb, new lb = old rb
 
@@ -463,8 +466,9 @@ def _lightning():
                 if m["corner_error_mean"] is not None:
                     self.log(f"val/{name}/corner_error", m["corner_error_mean"], add_dataloader_idx=False)
                 aps.append(m["ap50"])
-                print(f"[val epoch {self.current_epoch}] {name}: " + json.dumps(
-                    {k: round(v, 4) if isinstance(v, float) else v for k, v in m.items()}), flush=True)
+                if self.trainer.is_global_zero:
+                    log.info(f"[val epoch {self.current_epoch}] {name}: " + json.dumps(
+                        {k: round(v, 4) if isinstance(v, float) else v for k, v in m.items()}))
             if aps:
                 self.log("val/ap50", float(np.mean(aps)), prog_bar=True, add_dataloader_idx=False)
 
@@ -534,6 +538,8 @@ def train_detector(cfg: DetectorTrainConfig) -> str:
     from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint
     from lightning.pytorch.loggers import CSVLogger
 
+    from platekit.train.trainer import make_trainer
+
     L.seed_everything(cfg.seed, workers=True)
     os.makedirs(cfg.out_dir, exist_ok=True)
     Path(cfg.out_dir, "config.json").write_text(json.dumps(cfg.model_dump(mode="json"), indent=2))
@@ -556,10 +562,7 @@ def train_detector(cfg: DetectorTrainConfig) -> str:
     ]
     t = cfg.trainer
     ckpt_cb = ModelCheckpoint(dirpath=cfg.out_dir, filename="best", monitor=cfg.monitor, mode="max", save_last=True)
-    trainer = L.Trainer(
-        **t.lightning_kwargs(),
-        gradient_clip_val=cfg.optim.grad_clip,
-        callbacks=[ckpt_cb, LearningRateMonitor()], logger=CSVLogger(cfg.out_dir, name="logs"),
-    )
+    trainer = make_trainer(t, [ckpt_cb, LearningRateMonitor()], gradient_clip_val=cfg.optim.grad_clip,
+                           logger=CSVLogger(cfg.out_dir, name="logs"))
     trainer.fit(module, train_dl, val_dls or None)
     return ckpt_cb.best_model_path or ckpt_cb.last_model_path

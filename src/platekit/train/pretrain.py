@@ -13,6 +13,7 @@ recognizer fine-tuned with ``init_from: <that file>`` takes its ``encoder.*`` we
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from pydantic import Field
 
 from platekit.errors import PlatekitError
 from platekit.train.config import OptimConfig, StrictModel, TrainerConfig
+
+log = logging.getLogger(__name__)
 
 
 class PretrainDataConfig(StrictModel):
@@ -77,7 +80,7 @@ def real_crops(cfg: PretrainDataConfig, input_size: tuple[int, int], seed: int =
     if not root.is_dir():
         raise PlatekitError(f"CCPD folder not found: {root} (set data.ccpd_root, or null for synthetic only)")
     train, val = split_by_text(read_ccpd(str(root)), cfg.val_fraction)
-    print(f"real crops: {len(train)} train images ({len(val)} validation images left out)", flush=True)
+    log.info(f"real crops: {len(train)} train images ({len(val)} validation images left out)")
     rng = np.random.default_rng(seed)
     out = np.zeros((len(train) * cfg.real_variants, h, w, 3), np.uint8)
     for i, s in enumerate(train):
@@ -223,19 +226,20 @@ def run_pretrain(cfg: PretrainConfig) -> Path:
     if cfg.data.ccpd_root:
         parts.insert(0, real_crops(cfg.data, size, cfg.seed))
     crops = np.concatenate(parts)
-    print(f"pretraining crops: {len(crops)} ({' + '.join(str(len(p)) for p in parts)}), "
-          f"input {size[0]}x{size[1]}, prepared in {time.time() - t0:.0f} s", flush=True)
+    log.info(f"pretraining crops: {len(crops)} ({' + '.join(str(len(p)) for p in parts)}), "
+          f"input {size[0]}x{size[1]}, prepared in {time.time() - t0:.0f} s")
     ds = CropDataset(crops, cfg.data.photometric, cfg.seed)
     dl = torch.utils.data.DataLoader(ds, batch_size=cfg.batch_size, shuffle=True, drop_last=True,
                                      num_workers=0, collate_fn=_collate)
 
     module = _lightning_module()(cfg)
     t = cfg.trainer
-    trainer = L.Trainer(
-        **t.lightning_kwargs(),
+    from platekit.train.trainer import make_trainer
+
+    trainer = make_trainer(
+        t, [L.pytorch.callbacks.ModelCheckpoint(dirpath=str(out), filename="mae-{step}", save_last=True,
+                                                save_top_k=1, every_n_train_steps=250)],
         default_root_dir=str(out), logger=L.pytorch.loggers.CSVLogger(str(out), name="logs"),
-        callbacks=[L.pytorch.callbacks.ModelCheckpoint(dirpath=str(out), filename="mae-{step}", save_last=True,
-                                                     save_top_k=1, every_n_train_steps=250)],
         gradient_clip_val=cfg.optim.grad_clip, enable_model_summary=False,
     )
     t0 = time.time()
@@ -244,7 +248,7 @@ def run_pretrain(cfg: PretrainConfig) -> Path:
     except SystemExit:  # Lightning exits after a graceful Ctrl+C: keep what was learnt so far
         if not trainer.interrupted or trainer.global_step == 0:
             raise
-        print(f"interrupted at step {trainer.global_step}: saving the encoder as it is", flush=True)
+        log.info(f"interrupted at step {trainer.global_step}: saving the encoder as it is")
     minutes = (time.time() - t0) / 60
 
     # fixed-mask evaluation loss on a fixed subset (reproducible number for the docs)
@@ -263,7 +267,7 @@ def run_pretrain(cfg: PretrainConfig) -> Path:
                     crop_margin=cfg.data.crop_margin, stage="mae-pretrain", metrics=stats)
     (out / "metrics.json").write_text(json.dumps(stats, indent=2))
     _save_reconstructions(model, crops[idx[:8]], cfg.mask_ratio, out / "reconstructions.png")
-    print(f"saved {path}: {json.dumps(stats)}", flush=True)
+    log.info(f"saved {path}: {json.dumps(stats)}")
     return path
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import os
 import time
 import warnings
@@ -23,6 +24,8 @@ from platekit.core.formats import get_region
 from platekit.core.geometry import crop_box, expand_corners, rectify
 from platekit.core.image import load_image
 from platekit.errors import PlatekitError
+
+log = logging.getLogger(__name__)
 
 CTX_MARGIN = 0.25  # context crop = plate grown by 25 % of its width (50 % of its height) each side
 
@@ -206,6 +209,39 @@ def photometric(img: np.ndarray, rng: np.random.Generator, s: float, exposure: b
     return x
 
 
+def albu_photometric(s: float, seed: int):
+    """The same photometric recipe as :func:`photometric` (without ``exposure``) as an albumentations
+    2.0.8 pipeline: callable (uint8 RGB, rng) -> uint8 RGB."""
+    import albumentations as A
+
+    if s <= 0:
+        return lambda img, rng: img
+    blur_k = 3 + 2 * int(2 * s)  # odd kernel sizes for the horizontal motion blur
+    aug = A.Compose([
+        A.RandomBrightnessContrast(brightness_limit=(-45 * s / 255, 45 * s / 255),
+                                   contrast_limit=(-0.45 * s, 0.35 * s), p=0.8),
+        A.MultiplicativeNoise(multiplier=(1 - 0.15 * s, 1 + 0.15 * s), per_channel=True, elementwise=False, p=0.5),
+        A.ToGray(num_output_channels=3, p=0.05 * s),
+        A.CoarseDropout(num_holes_range=(1, 1), hole_height_range=(0.1, 0.3), hole_width_range=(0.03, 0.08),
+                        fill="random_uniform", p=0.3 * s),
+        A.OneOf([
+            A.GaussianBlur(blur_limit=0, sigma_limit=(0.4, 1.0 + s), p=0.25),
+            A.MotionBlur(blur_limit=(3, blur_k), angle_range=(0, 0), direction_range=(0, 0), p=0.15),
+            A.Downscale(scale_range=(0.4, 0.8), p=0.15),
+        ], p=0.55 * s),
+        A.GaussNoise(std_range=(2 * s / 255, 10 * s / 255), p=0.3 * s),
+        A.ImageCompression(quality_range=(30, 90), p=0.3 * s),
+    ], seed=seed)
+    return lambda img, rng: aug(image=img)["image"]
+
+
+def photometric_fn(backend: str, s: float, seed: int):
+    """-> f(img, rng) for the real-crop photometric augmentation: hand-written or albumentations."""
+    if backend == "albumentations":
+        return albu_photometric(s, seed)
+    return lambda img, rng: photometric(img, rng, s)
+
+
 # --- the training stream ------------------------------------------------------------------------
 
 
@@ -220,7 +256,7 @@ class SynthPool:
         return self.x[i], self.texts[i], None
 
 
-def synth_pool(gen, n: int, seed: int, cache_dir: str | None, key: dict, echo=print) -> SynthPool:
+def synth_pool(gen, n: int, seed: int, cache_dir: str | None, key: dict, echo=None) -> SynthPool:
     """Generate ``n`` crops once (cached as .npz): ~10x cheaper per training sample than streaming."""
     path = _cache_path(cache_dir, "synth", {**key, "n": n, "seed": seed})
     if path and os.path.exists(path):
@@ -235,7 +271,7 @@ def synth_pool(gen, n: int, seed: int, cache_dir: str | None, key: dict, echo=pr
         img, t, _ = gen.sample(rng)
         x[i] = img
         texts.append(t)
-    echo(f"synthetic pool: {n} crops in {time.time() - t0:.0f} s")
+    (echo or log.info)(f"synthetic pool: {n} crops in {time.time() - t0:.0f} s")
     if path:
         np.savez(path, x=x, t=np.array(texts))
     return SynthPool(x, texts)
@@ -338,7 +374,8 @@ def synth_province_glyphs(provinces: str, per_province: int, seed: int) -> list[
 
 def make_train_stream(pool: RealPool | None, synth, ratio: float, size: tuple[int, int],
                       strength: float, n: int, seed: int, jitter: tuple[float, float] = (0.02, 0.05),
-                      swap: ProvinceSwap | None = None, swap_p: float = 0.0, exposure: bool = False):
+                      swap: ProvinceSwap | None = None, swap_p: float = 0.0, exposure: bool = False,
+                      backend: str = "hand"):
     """An IterableDataset of ``n`` (uint8 [H, W, 3], text) per epoch: synthetic with prob ``ratio``."""
     import torch
     from torch.utils.data import IterableDataset, get_worker_info
@@ -358,8 +395,11 @@ def make_train_stream(pool: RealPool | None, synth, ratio: float, size: tuple[in
         def __iter__(self):
             info = get_worker_info()
             wid, nw = (info.id, info.num_workers) if info else (0, 1)
-            rng = np.random.default_rng([seed, self.epoch, wid, int(torch.initial_seed()) % 2**31])
+            # each DDP process draws its own samples (seed_everything gives every rank the same torch seed)
+            rank = torch.distributed.get_rank() if torch.distributed.is_initialized() else 0
+            rng = np.random.default_rng([seed, self.epoch, wid, int(torch.initial_seed()) % 2**31, rank])
             self.epoch += 1
+            real_aug = photometric_fn("hand" if exposure else backend, strength, int(rng.integers(2**31)))
             for _ in range(wid, n, nw):
                 if rng.random() < ratio:
                     img, text, _ = synth.sample(rng)
@@ -372,7 +412,7 @@ def make_train_stream(pool: RealPool | None, synth, ratio: float, size: tuple[in
                         if swapped is not None:
                             ctx, text = swapped
                     img = warp_quad(ctx, pool.quads[i], size, float(pool.margins[i]), rng, strength, jitter)
-                    img = photometric(img, rng, strength, exposure)
+                    img = photometric(img, rng, strength, exposure) if exposure else real_aug(img, rng)
                 yield torch.from_numpy(np.ascontiguousarray(img)), text
 
     return _Stream()

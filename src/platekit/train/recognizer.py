@@ -6,6 +6,7 @@ and ``.region`` trains here (multihead, multihead_lstm, crnn_ctc, maskocr_*).
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from typing import Any, Literal
@@ -15,6 +16,8 @@ from pydantic import Field
 
 from platekit.errors import PlatekitError
 from platekit.train.config import OptimConfig, StrictModel, TrainerConfig
+
+log = logging.getLogger(__name__)
 
 # --- config ------------------------------------------------------------------------------------
 
@@ -52,6 +55,7 @@ class DataConfig(StrictModel):
     province_swap: float = Field(0.0, ge=0, le=1)
     province_swap_real: float = Field(0.5, ge=0, le=1)
     exposure_aug: bool = False  # real crops also get over-exposure (glow) and night (dark, cast) variants
+    augment_backend: Literal["hand", "albumentations"] = "hand"  # photometric augmentation of real crops
     batch_size: int = Field(64, ge=1)
     steps_per_epoch: int = Field(200, ge=1)
     num_workers: int = Field(0, ge=0)
@@ -180,11 +184,11 @@ def build_module(model, cfg: RecognizerTrainConfig, val_names: list[str], meta: 
                 preds = [p for r in rows for p in r[1]]
                 truth = [t for r in rows for t in r[2]]
                 acc = float(np.mean([p == t for p, t in zip(preds, truth, strict=True)]))
-                self.log(f"val/{name}/plate_acc", acc, prog_bar=i == 0)
-                self.log(f"val/{name}/cer", cer_fn(preds, truth))
-                self.log(f"val/{name}/loss", sum(r[0] for r in rows) / max(n, 1))
+                self.log(f"val/{name}/plate_acc", acc, prog_bar=i == 0, sync_dist=True)
+                self.log(f"val/{name}/cer", cer_fn(preds, truth), sync_dist=True)
+                self.log(f"val/{name}/loss", sum(r[0] for r in rows) / max(n, 1), sync_dist=True)
                 if i == self.monitor_idx:
-                    self.log("val/plate_acc", acc)
+                    self.log("val/plate_acc", acc, sync_dist=True)
             self._val = {}
 
         def on_save_checkpoint(self, checkpoint):
@@ -222,10 +226,11 @@ def make_optimizer(model, cfg: RecognizerTrainConfig, trainer):
 # --- data --------------------------------------------------------------------------------------
 
 
-def build_data(cfg: RecognizerTrainConfig, echo=print):
+def build_data(cfg: RecognizerTrainConfig, echo=None):
     """-> (train IterableDataset, [(name, crops uint8 [N,H,W,3], texts)])."""
     from platekit.train import rec_data as rd
 
+    echo = echo or log.info
     h, w = cfg.input_size
     size = (w, h)
     cache = os.path.expanduser(cfg.data.cache_dir) if cfg.data.cache_dir else None
@@ -281,7 +286,7 @@ def build_data(cfg: RecognizerTrainConfig, echo=print):
         raise PlatekitError("no training data: give data.train sources and/or data.synthetic")
     n = cfg.data.steps_per_epoch * cfg.data.batch_size
     train = rd.make_train_stream(pool, synth, ratio, size, cfg.data.augment, n, cfg.seed, cfg.data.corner_jitter,
-                                 swap, cfg.data.province_swap, cfg.data.exposure_aug)
+                                 swap, cfg.data.province_swap, cfg.data.exposure_aug, cfg.data.augment_backend)
     vals = []
     for sc in cfg.data.val:
         src = rd.Source(sc.path, sc.kind, sc.split, sc.val_fraction, sc.mode, sc.limit)
@@ -307,35 +312,17 @@ def build_data(cfg: RecognizerTrainConfig, echo=print):
 # --- fit ---------------------------------------------------------------------------------------
 
 
-def _progress_callback(L, echo, every: int):  # noqa: N803
-    class Progress(L.Callback):
-        def on_train_start(self, trainer, pl_module):
-            self.t0 = time.time()
-
-        def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
-            step = trainer.global_step
-            if step % every == 0 and step:
-                el = time.time() - self.t0
-                total = trainer.estimated_stepping_batches
-                loss = float(outputs["loss"]) if isinstance(outputs, dict) else float(outputs)
-                echo(f"step {step}/{total} loss {loss:.3f} {el / step:.2f} s/step, eta {(total - step) * el / step / 60:.1f} min",
-                     )
-
-        def on_validation_end(self, trainer, pl_module):  # after the module logged its metrics
-            m = {k: round(float(v), 4) for k, v in trainer.callback_metrics.items() if k.endswith("plate_acc")}
-            echo(f"epoch {trainer.current_epoch} step {trainer.global_step}: {m}")
-
-    return Progress()
-
-
-def fit(cfg: RecognizerTrainConfig, echo=print) -> dict:
-    """Train; -> summary dict (best checkpoint, .pt export of it, metrics, minutes)."""
+def fit(cfg: RecognizerTrainConfig, echo=None) -> dict:
+    """Train; -> summary dict (best checkpoint, .pt export of it, metrics, minutes). ``echo``: where the
+    progress messages go (default: this module's logger)."""
     import torch
     from torch.utils.data import DataLoader, TensorDataset
 
     from platekit.models.registry import create_model, list_models, model_kind, save_checkpoint
     from platekit.train.rec_data import collate
+    from platekit.train.trainer import make_trainer
 
+    echo = echo or log.info
     L = _lightning()  # noqa: N806
     torch.set_num_threads(cfg.trainer.num_threads)
     torch.set_flush_denormal(True)
@@ -380,23 +367,20 @@ def fit(cfg: RecognizerTrainConfig, echo=print) -> dict:
     ckpt_cb = L.pytorch.callbacks.ModelCheckpoint(dirpath=os.path.join(cfg.out_dir, "checkpoints"), filename="best",
                                                   monitor="val/plate_acc", mode="max", save_top_k=1, save_last=True)
     callbacks = [ckpt_cb, L.pytorch.callbacks.LearningRateMonitor("step")]
-    if not cfg.trainer.enable_progress_bar:  # plain progress lines for nohup logs
-        callbacks.append(_progress_callback(L, echo, max(1, cfg.trainer.log_every_n_steps * 5)))
     if cfg.logger == "tensorboard":
         logger = L.pytorch.loggers.TensorBoardLogger(cfg.out_dir, name="logs")
     elif cfg.logger == "csv":
         logger = L.pytorch.loggers.CSVLogger(cfg.out_dir, name="logs")
     else:
         logger = False
-    tc = cfg.trainer
-    trainer = L.Trainer(
-        **tc.lightning_kwargs(),
-        gradient_clip_val=cfg.optim.grad_clip, callbacks=callbacks, logger=logger, default_root_dir=cfg.out_dir,
-        num_sanity_val_steps=0,
-    )
+    trainer = make_trainer(cfg.trainer, callbacks, gradient_clip_val=cfg.optim.grad_clip, logger=logger,
+                           default_root_dir=cfg.out_dir, num_sanity_val_steps=0,
+                           use_distributed_sampler=False)  # DDP: every process validates the whole val set
     t0 = time.time()
     trainer.fit(module, train_dataloaders=dl, val_dataloaders=val_dls)
     minutes = (time.time() - t0) / 60
+    if not trainer.is_global_zero:  # DDP: rank 0 writes best.pt and reports
+        return {"rank": trainer.global_rank}
     metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
     best = ckpt_cb.best_model_path or ckpt_cb.last_model_path
     best_acc = float(ckpt_cb.best_model_score or 0)

@@ -1,0 +1,1 @@
+"""Reading large image collections on a Dask cluster (``pip install 'platekit[cluster]'``)."""
