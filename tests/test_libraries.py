@@ -76,7 +76,7 @@ def test_read_table_is_aligned_for_wide_characters(capsys):
         {"image": "bb.jpg", "error": "bb.jpg: broken"}]
     print_table(recs)
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["image", "plate", "conf", "det", "box", "/", "note"]
+    assert lines[0].split() == ["image", "plate", "conf", "det", "box", "/", "type", "/", "note"]
     assert "皖A12345" in lines[1] and "ERROR" in lines[2] and "bb.jpg: broken" in lines[2]
     from rich.cells import cell_len
 

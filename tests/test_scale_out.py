@@ -33,7 +33,8 @@ def images(tmp_path_factory):
 
 def _read(models, *args):
     det, rec = models
-    cmd = [sys.executable, "-m", "platekit.cli.main", "read", "--detector", det, "--recognizer", rec, *map(str, args)]
+    cmd = [sys.executable, "-m", "platekit.cli.main", "read", "--detector", det, "--recognizer", rec,
+           "--min-confidence", "0", *map(str, args)]  # the tiny random recognizer reads with low confidence
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
 
@@ -66,7 +67,7 @@ def test_cluster_read_on_a_local_two_worker_dask_cluster(models, images, tmp_pat
     files = sorted(str(p) for p in images.rglob("*") if p.is_file())
     lst.write_text("\n".join(files + [str(tmp_path / "gone.png")]) + "\n")
     cmd = [sys.executable, "-m", "platekit.cli.main", "cluster", "read", f"@{lst}", "--out", str(tmp_path / "out"),
-           "--detector", det, "--recognizer", rec, "--local-workers", "2", "--partition-size", "3"]
+           "--detector", det, "--recognizer", rec, "--min-confidence", "0", "--local-workers", "2", "--partition-size", "3"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
     print(out.stderr)  # shown with pytest -s: the cluster and its parts
     assert out.returncode == 1, out.stderr  # the broken and the missing file

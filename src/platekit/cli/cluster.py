@@ -23,7 +23,8 @@ def cluster_read(
     region: str = typer.Option("cn", "--region", help="Plate region: cn, ru or auto."),
     detector: str | None = typer.Option(None, "--detector", help="Shipped detector name or .onnx path."),
     recognizer: str | None = typer.Option(None, "--recognizer", help="Shipped recognizer name or .onnx path."),
-    min_confidence: float = typer.Option(0.0, "--min-confidence", help="Drop plates read with lower confidence."),
+    min_confidence: float | None = typer.Option(None, "--min-confidence", min=0.0, max=1.0,
+                                                help="Drop plates read with lower confidence (default: as read)."),
 ) -> None:
     """Read images on a Dask cluster: one JSONL file per partition (the records of read --format jsonl).
 
