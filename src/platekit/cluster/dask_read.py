@@ -44,6 +44,7 @@ def _reader(reader_kw: dict):
 def read_part(paths: Sequence[str], index: int, out_dir: str, reader_kw: dict) -> PartResult:
     """Read one partition on a worker -> ``out_dir/part-{index:05d}.jsonl`` (skipped if already there)."""
     from platekit.cli.read import expand_inputs, read_one
+    from platekit.core.results import json_line
 
     out = os.path.join(out_dir, f"part-{index:05d}.jsonl")
     if os.path.exists(out):
@@ -55,7 +56,7 @@ def read_part(paths: Sequence[str], index: int, out_dir: str, reader_kw: dict) -
         for path, err in expand_inputs([p for p in paths if p]):
             for rec in read_one(path, err, reader):
                 errors += "error" in rec
-                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                f.write(json_line(rec) + "\n")
             n += 1
     os.replace(tmp, out)
     return PartResult(out, n, errors)
