@@ -61,14 +61,16 @@ def test_read_workers_bad_model_is_one_clear_error(models, images, tmp_path):
 
 
 def test_cluster_read_on_a_local_two_worker_dask_cluster(models, images, tmp_path):
-    pytest.importorskip("distributed", reason="the [cluster] extra (dask, distributed) is not installed")
+    distributed = pytest.importorskip("distributed", reason="the [cluster] extra (dask, distributed) is not installed")
     det, rec = models
     lst = tmp_path / "list.txt"
     files = sorted(str(p) for p in images.rglob("*") if p.is_file())
     lst.write_text("\n".join(files + [str(tmp_path / "gone.png")]) + "\n")
     cmd = [sys.executable, "-m", "platekit.cli.main", "cluster", "read", f"@{lst}", "--out", str(tmp_path / "out"),
            "--detector", det, "--recognizer", rec, "--min-confidence", "0", "--local-workers", "2", "--partition-size", "3"]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    # first run: a cluster started apart, reached by its scheduler address (as a real cluster is)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+        out = subprocess.run(cmd + ["--scheduler", c.scheduler_address], capture_output=True, text=True, timeout=180)
     print(out.stderr)  # shown with pytest -s: the cluster and its parts
     assert out.returncode == 1, out.stderr  # the broken and the missing file
     assert json.loads(out.stdout) == {"parts": 4, "skipped": 0, "images": 11, "errors": 2}
@@ -80,8 +82,9 @@ def test_cluster_read_on_a_local_two_worker_dask_cluster(models, images, tmp_pat
     # the same records as platekit read on the same files
     serial = [json.loads(line) for line in _read(models, *files, "--format", "jsonl").stdout.splitlines()]
     assert [_strip(r) for r in recs[:-1]] == [_strip(r) for r in serial]
-    # a rerun skips the parts already written
+    # a rerun, on a local cluster that the command starts itself, skips the parts already written
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    assert "Dask cluster: 2 workers" in again.stderr
     assert json.loads(again.stdout) == {"parts": 4, "skipped": 4, "images": 0, "errors": 0}
     assert again.returncode == 0 and not list((tmp_path / "out").glob("*.tmp-*"))
     assert np.all([p.stat().st_size > 0 for p in parts])
