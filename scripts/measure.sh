@@ -3,10 +3,10 @@
 # repository root with ../shared/data beside it. Reports (JSON, per-image JSONL, error galleries) go to
 # runs/measure/ (gitignored). Prints the CPU and library versions first: timings are this CPU's.
 set -euo pipefail
-OUT="${1:-runs/measure}"
+OUT="${MEASURE_OUT:-runs/measure}"
 D=../shared/data
 mkdir -p "$OUT"
-platekit bench "$D/ccpd2019_base" --threads 1 --json "$OUT/bench.json"                    # val split + RapidOCR
+platekit bench "$D/ccpd2019_base" --threads 1 --json "$OUT/bench.json" "$@"   # val split + RapidOCR (extra args: e.g. --zoo OLD.onnx)
 platekit eval reader "$D/ccpd2019_base" --split val            --out "$OUT/ccpd_val"
 platekit eval reader "$D/test/cn_other_cameras"                --out "$OUT/cn_other_cameras"
 platekit eval reader "$D/test/cn_lowres_crops" --crops         --out "$OUT/cn_lowres_crops"

@@ -30,6 +30,26 @@ def test_scoring_with_a_box_takes_the_plate_at_the_box():
     assert E.score(it, [], 1.0).detected is False
 
 
+def test_the_readers_threshold_hides_a_reading_but_not_its_detection():
+    it = E.Item("a.jpg", "皖A12345", (10, 10, 110, 40))
+    low = _plate("皖A12345", (12, 11, 108, 41), 0.3)
+    o = E.score(it, [low, _plate("X1", (300, 300, 400, 330), 0.2)], 5.0, min_confidence=0.5)
+    assert (o.read, o.exact, o.candidate_exact, o.detected, o.extra, o.plates) == ("", False, True, True, 0, ())
+    o = E.score(E.Item("a.jpg", "皖A12345"), [low], 5.0, min_confidence=0.5)
+    assert not o.exact and o.candidate_exact and o.confidence == 0.3
+
+    class Fixed:  # a reader whose one plate is read at 0.3, below its threshold
+        min_confidence = 0.5
+
+        def read_result(self, path, min_confidence=None):
+            assert min_confidence == 0.0  # eval asks for every plate and applies the threshold itself
+            res = type("R", (), {"plates": (low,), "ms": 1.0})
+            return res, {}
+
+    rep = E.summarize(E.run(Fixed(), [it]))
+    assert rep["exact_count"] == 0 and rep["detection_recall"] == 1.0 and rep["coverage"]["0.80"] == 1.0
+
+
 def test_scoring_without_a_box_accepts_any_plate_equal_to_the_label():
     it = E.Item("a.jpg", "京A88731")
     o = E.score(it, [_plate("京A88781", (0, 0, 9, 9), 0.99), _plate("京A88731", (20, 0, 29, 9), 0.5)], 1.0)
@@ -65,7 +85,7 @@ def test_load_items_csv_folder_with_boxes_and_region(tmp_path):
 
 def test_an_unreadable_image_is_a_scored_miss_not_a_crash(tmp_path):
     class Boom:
-        def read_result(self, path):
+        def read_result(self, path, min_confidence=None):
             raise ValueError("not an image")
 
     out = E.run(Boom(), [E.Item(str(tmp_path / "x.jpg"), "AB1")])

@@ -1,8 +1,9 @@
 """End-to-end evaluation of the Reader on any labelled scene or crop set (``platekit eval reader``).
 
-What a user gets from ``platekit read``, scored against labels: exact-plate accuracy, CER, accuracy at
-fixed coverages (most confident reads kept), detection recall where the labels have boxes, extra plates
-per image, breakdowns per group (the CSV's ``region`` column, else the plate format) and per first
+What a user gets from ``platekit read``, scored against labels: exact-plate accuracy and CER of the
+readings shown (at or above the reader's min_confidence), accuracy at fixed coverages (the most confident
+readings kept, ranked over every detected plate whatever the threshold), detection recall where the labels
+have boxes (every detection counts, read or not), extra plates shown per image, breakdowns per group (the CSV's ``region`` column, else the plate format) and per first
 character (province), the most common character confusions, and an error gallery.
 
 Data layouts (``load_items``):
@@ -47,15 +48,20 @@ class Item:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the reader did with one item."""
+    """What the reader did with one item.
+
+    ``exact`` scores what a user is shown (readings at or above the reader's min_confidence); detection
+    and the coverage ranking look at every plate the detector found, whatever its reading's confidence.
+    """
 
     item: Item
-    read: str  # the reading scored against the label ("" when none)
-    confidence: float  # its confidence (0 when none)
-    exact: bool
+    read: str  # the shown reading scored against the label ("" when none is shown)
+    confidence: float  # the best candidate's confidence, shown or not (0 when nothing was detected)
+    exact: bool  # a shown reading equals the label
+    candidate_exact: bool  # the best candidate equals the label, whatever its confidence (coverage curves)
     detected: bool | None  # None: the labels have no box
-    extra: int  # plates read away from the labelled one
-    plates: tuple[str, ...]  # every text read on the image
+    extra: int  # shown plates away from the labelled one
+    plates: tuple[str, ...]  # every text shown on the image
     ms: float
     error: str | None = None
 
@@ -97,37 +103,44 @@ def load_items(data: str, split: str = "all", val_fraction: float = 0.2) -> list
     return items
 
 
-def score(item: Item, plates, ms: float, iou_thr: float = 0.5) -> Outcome:
-    """Score the plates read on one image against its label."""
-    texts = tuple(p.text for p in plates)
+def score(item: Item, plates, ms: float, min_confidence: float = 0.0, iou_thr: float = 0.5) -> Outcome:
+    """Score every plate found on one image (unthresholded) against its label."""
+    shown = tuple(p.text for p in plates if p.confidence >= min_confidence)
+    nobox = None if item.box is None else False
     if not plates:
-        return Outcome(item, "", 0.0, False, False if item.box is not None else None, 0, texts, ms)
+        return Outcome(item, "", 0.0, False, False, nobox, 0, shown, ms)
     if item.box is not None:  # the plate at the labelled box is the one scored
         iou = box_iou(np.array([p.box for p in plates], np.float64), np.array([item.box], np.float64))[:, 0]
         i = int(iou.argmax())
-        extra = int((iou < iou_thr).sum())
+        extra = sum(1 for p, v in zip(plates, iou, strict=True) if v < iou_thr and p.confidence >= min_confidence)
         if iou[i] < iou_thr:
-            return Outcome(item, "", 0.0, False, False, extra, texts, ms)
+            return Outcome(item, "", 0.0, False, False, False, extra, shown, ms)
         p = plates[i]
-        return Outcome(item, p.text, float(p.confidence), p.text == item.text, True, extra, texts, ms)
-    # no box: any plate equal to the label counts; otherwise the most confident one is scored
+        ok, visible = p.text == item.text, p.confidence >= min_confidence
+        return Outcome(item, p.text if visible else "", float(p.confidence), ok and visible, ok, True, extra, shown, ms)
+    # no box: a shown plate equal to the label counts; otherwise the most confident one is scored
     hits = [p for p in plates if p.text == item.text]
-    p = hits[0] if hits else max(plates, key=lambda q: q.confidence)
-    return Outcome(item, p.text, float(p.confidence), bool(hits), None, len(plates) - 1, texts, ms)
+    p = max(hits or plates, key=lambda q: q.confidence)
+    visible = p.confidence >= min_confidence
+    return Outcome(item, p.text if visible else "", float(p.confidence), bool(hits) and visible, bool(hits), None,
+                   len(shown) - (1 if visible else 0), shown, ms)
 
 
 def run(reader, items: list[Item], progress=None) -> list[Outcome]:
-    """Read every item's image once; an unreadable image is an outcome with its error (never raises)."""
+    """Read every item's image once; an unreadable image is an outcome with its error (never raises).
+
+    The reader is asked for every plate it finds (min_confidence 0); its own threshold is applied here."""
+    threshold = float(getattr(reader, "min_confidence", 0.0))
     out = []
     for it in items:
         t = time.perf_counter()
         try:
-            res, _ = reader.read_result(it.path)
+            res, _ = reader.read_result(it.path, min_confidence=0.0)
         except Exception as e:  # noqa: BLE001 -- an unreadable file is a scored miss, not a crash
-            out.append(Outcome(it, "", 0.0, False, False if it.box is not None else None, 0, (),
+            out.append(Outcome(it, "", 0.0, False, False, False if it.box is not None else None, 0, (),
                                (time.perf_counter() - t) * 1e3, f"{type(e).__name__}: {e}"))
         else:
-            out.append(score(it, res.plates, res.ms))
+            out.append(score(it, res.plates, res.ms, threshold))
         if progress is not None:
             progress()
     return out
@@ -155,7 +168,7 @@ def summarize(outcomes: list[Outcome]) -> dict:
     truth = [o.item.text for o in outcomes]
     preds = [o.read for o in outcomes]
     conf = np.array([o.confidence for o in outcomes])
-    correct = np.array([o.exact for o in outcomes])
+    correct = np.array([o.candidate_exact for o in outcomes])
     rep = _acc(outcomes)
     rep["cer"] = M.cer(preds, truth)
     rep["read_nothing"] = sum(not o.read for o in outcomes)
