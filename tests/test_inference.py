@@ -270,18 +270,3 @@ def test_recognition_verified_low_score_detections(models):
     assert [round(p.detection_confidence, 2) for p in plates] == [0.9, 0.1]  # junk read confidently: kept
     plates = Reader(detector=det, recognizer=unsure, verify_low=0.1, min_confidence=0).read(img)
     assert [round(p.detection_confidence, 2) for p in plates] == [0.9]  # unsure reading: low candidate dropped
-
-
-def test_shipped_detector_letterboxes_to_the_smallest_stride_canvas():
-    """detector v2 has dynamic H/W: a 720x1160 portrait CCPD scene costs a 384x256 canvas, not 384x384."""
-    from platekit.inference.detector import OnnxDetector, letterbox
-    from platekit.inference.session import shipped_models
-
-    path = shipped_models("detector").get("detector")
-    if path is None:
-        pytest.skip("shipped detector not present in this checkout")
-    det = OnnxDetector(path)
-    assert det.stride == 32
-    canvas, scale = letterbox(np.zeros((1160, 720, 3), np.uint8), det.input_size, stride=det.stride)
-    assert canvas.shape[:2] == (384, 256) and scale == pytest.approx(384 / 1160)
-    assert det.session.run(None, {"image": canvas[None]})[0].shape == (1, 2016, 13)
