@@ -68,3 +68,29 @@ def test_ctc_tokenizer_decode_collapses_repeats():
     probs = np.eye(tok.num_classes)[seq][None]
     texts, p = tok.decode(probs)
     assert texts == ["ABB1"] and len(p[0]) == 4
+
+
+@pytest.mark.parametrize("fmt,text", [("ru", "A123BC77"), ("ru-taxi", "AB12377"), ("ru-trailer", "AB1234777"),
+                                      ("ru-police", "A1234199"), ("ru-transit", "AB123C77"),
+                                      ("ru-moto", "1234AB77"), ("ru-square", "A123BC777")])
+def test_russian_types_read_as_one_text_and_report_their_type(fmt, text):
+    import numpy as np
+
+    from platekit.synth.generator import random_text
+
+    f = get_format(fmt)
+    assert f.validate(text) and f.region == "ru" and len(text) <= REGIONS["ru"].n_slots
+    # a square type 1A has type 1's characters: from the text alone it reads as "ru"
+    assert guess_format(text).name == ("ru" if fmt == "ru-square" else fmt)
+    rng = np.random.default_rng(0)
+    for _ in range(50):  # every generated text fits its own type's pattern
+        assert f.validate(random_text(fmt, rng))
+    assert set(f.alphabet()) <= set(REGIONS["ru"].alphabet)
+
+
+def test_region_patterns_are_distinct():
+    pats = [p for _, p in REGIONS["ru"].slot_patterns()]
+    # 7 types x 2 region lengths, less type 1A (= type 1) and one clash: a taxi with a 3-digit region has a
+    # trailer's characters with a 2-digit one (AB123 777 / AB1234 77: the text alone cannot tell)
+    assert len(pats) == len(set(pats)) == 11
+    assert guess_format("AB123777").name == "ru-taxi" and get_format("ru-trailer").validate("AB123777")

@@ -216,3 +216,58 @@ def test_hand_drawn_plate_glyphs_have_their_plate_font_shapes(style):
     t = glyph_mask(style, "3z", w, h) > 0.5
     ink_x = t[:3].any(0).nonzero()[0]
     assert ink_x.max() - ink_x.min() > 0.6 * np.ptp(t.any(0).nonzero()[0])  # flat top bar
+
+
+@pytest.mark.parametrize("style", ["latin", "narrow"])
+def test_russian_plate_font_flagged_one_and_narrow_zero_round_o(style):
+    from platekit.synth.glyphs import font_styles, glyph_mask
+    from platekit.synth.layouts import LAYOUTS
+    from platekit.synth.render import PLATE_GLYPHS
+
+    if style not in font_styles("latin"):
+        pytest.skip(f"glyph style {style} not installed")
+    assert PLATE_GLYPHS["ru"]["1"][0] == "1f" and PLATE_GLYPHS["ru"]["O"][0] == "Oz"
+    w, h = 52, 76
+    one = glyph_mask(style, "1f", w, h) > 0.5
+    bottom = one[-4:].any(0).nonzero()[0]
+    top = one[: h // 3].any(0).nonzero()[0]
+    assert np.ptp(bottom) < 0.3 * w  # no foot: the bottom is the stem alone
+    assert top.min() < bottom.min() - 0.25 * w  # the flag reaches out to the left at the top
+    assert not one[int(0.55 * h) :, : bottom.min() - 2].any()  # nothing left of the stem below the flag
+    # in their plate boxes (digits 52 x 76 mm, letters 50 x 58 mm) the digit 0 is narrow, the letter O round
+    box_d, box_l = LAYOUTS["ru"].boxes[1], LAYOUTS["ru"].boxes[0]
+    zero = glyph_mask(style, "0z", int(box_d[2]), int(box_d[3])) > 0.5
+    oh = glyph_mask(style, "Oz", int(box_l[2]), int(box_l[3])) > 0.5
+
+    def aspect(m):
+        ys, xs = m.nonzero()
+        return (np.ptp(xs) + 1) / (np.ptp(ys) + 1)
+
+    assert aspect(zero) < 0.75 < aspect(oh)
+
+
+@pytest.mark.parametrize("fmt", [f for f in ALL if f.startswith("ru")])
+def test_russian_types_render_their_region_field(fmt):
+    from platekit.synth.layouts import LAYOUTS, char_boxes
+
+    lay = LAYOUTS[fmt]
+    assert lay.region_field is not None
+    for n in FORMATS[fmt].lengths:  # 2- and 3-digit region codes both fit the field
+        boxes = char_boxes(fmt, n)
+        assert len(boxes) == n and all(x + w <= lay.size_mm[0] and y + h <= lay.size_mm[1] for x, y, w, h in boxes)
+    img, corners = PlateSynth(fmt, seed=0).render_plate(random_text(fmt, np.random.default_rng(0)), fmt,
+                                                        np.random.default_rng(1), px_per_mm=1.0)
+    assert img.shape[:2] == (lay.size_mm[1], lay.size_mm[0])
+
+
+def test_binarized_crops_are_black_and_white_and_looks_off_change_nothing():
+    s = PlateSynth("ru", size=(160, 48), difficulty=0.5, seed=2, binarize=1.0)
+    img, text, _ = s.sample_at(0)
+    assert (img[..., 0] == img[..., 1]).all() and (img[..., 1] == img[..., 2]).all()  # grey
+    hist = np.bincount(img[..., 0].ravel(), minlength=256)
+    assert hist[:40].sum() + hist[215:].sum() > 0.6 * img[..., 0].size  # mostly black or white (JPEG aside)
+    a = PlateSynth("ru", seed=4, difficulty=0.7)
+    b = PlateSynth("ru", seed=4, difficulty=0.7, binarize=0.0, crop_jitter=0.0)
+    assert all(np.array_equal(a.sample_at(i)[0], b.sample_at(i)[0]) for i in range(3))
+    with pytest.raises(PlatekitError):
+        PlateSynth("ru", binarize=1.5)

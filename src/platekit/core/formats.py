@@ -75,11 +75,13 @@ class Region:
     n_slots: int = field(default=0)
 
     def slot_patterns(self) -> list[tuple[PlateFormat, tuple[str, ...]]]:
-        """Every pattern of every format, padded to ``n_slots`` with the pad character."""
-        out = []
+        """Every distinct pattern of every format, padded to ``n_slots`` with the pad character."""
+        out, seen = [], set()
         for f in self.formats:
             for p in f.patterns:
-                out.append((f, tuple(p) + (self.pad,) * (self.n_slots - len(p))))
+                if tuple(p) not in seen:  # the same characters in two layouts (ru, ru-square): the first
+                    seen.add(tuple(p))
+                    out.append((f, tuple(p) + (self.pad,) * (self.n_slots - len(p))))
         return out
 
     def guess_format(self, text: str) -> PlateFormat | None:
@@ -102,20 +104,36 @@ _CN_YELLOW = PlateFormat(
     "cn-yellow", "cn", ((CN_PROVINCES, CN_LETTERS) + (CN_ALNUM,) * 5,),
     "China yellow plate (large vehicles): province, letter, 5 alphanumerics (black on yellow)",
 )
-_RU = PlateFormat(
-    "ru", "ru",
-    (
-        (RU_LETTERS, RU_DIGITS, RU_DIGITS, RU_DIGITS, RU_LETTERS, RU_LETTERS, RU_DIGITS, RU_DIGITS),
-        (RU_LETTERS, RU_DIGITS, RU_DIGITS, RU_DIGITS, RU_LETTERS, RU_LETTERS, RU_DIGITS, RU_DIGITS, RU_DIGITS),
-    ),
-    "Russia type 1: letter, 3 digits, 2 letters, 2-3 digit region",
-)
 
-FORMATS: dict[str, PlateFormat] = {f.name: f for f in (_CN_BLUE, _CN_GREEN, _CN_YELLOW, _RU)}
+
+def _ru_type(name: str, main: str, description: str) -> PlateFormat:
+    """A Russian plate type: ``main`` spelled with L (one of the 12 letters) and D (a digit), then the
+    region code of 2 or 3 digits."""
+    cs = tuple(RU_LETTERS if c == "L" else RU_DIGITS for c in main)
+    return PlateFormat(name, "ru", (cs + (RU_DIGITS,) * 2, cs + (RU_DIGITS,) * 3), description)
+
+
+# GOST R 50577 types as data: (format name, characters before the region code, description). All are
+# read as one text (two-row plates: the top row, then the bottom row). Type 1 and type 1A have the same
+# characters: a square 1A plate is reported as "ru" from its text alone (the generator knows its type),
+# and a taxi with a 3-digit region has a trailer's characters with a 2-digit one (AB123 777 / AB1234 77:
+# reported as the taxi). Transit plates' "TRANZIT" lettering is not drawn by the generator.
+RU_TYPES = (
+    ("ru", "LDDDLL", "Russia type 1 (private, 520x112 mm): letter, 3 digits, 2 letters, 2-3 digit region"),
+    ("ru-taxi", "LLDDD", "Russia type 1B (taxi, bus; yellow): 2 letters, 3 digits, region"),
+    ("ru-trailer", "LLDDDD", "Russia type 2 (trailer): 2 letters, 4 digits, region"),
+    ("ru-police", "LDDDD", "Russia type 20 (police; white on blue): letter, 4 digits, region"),
+    ("ru-transit", "LLDDDL", "Russia type 15 (transit): 2 letters, 3 digits, letter, region"),
+    ("ru-moto", "DDDDLL", "Russia type 4 (motorcycle, square two-row): 4 digits / 2 letters + region"),
+    ("ru-square", "LDDDLL", "Russia type 1A (square two-row, imported cars): letter + 3 digits / 2 letters + region"),
+)
+_RU_ALL = tuple(_ru_type(*t) for t in RU_TYPES)
+
+FORMATS: dict[str, PlateFormat] = {f.name: f for f in (_CN_BLUE, _CN_GREEN, _CN_YELLOW) + _RU_ALL}
 
 REGIONS: dict[str, Region] = {
     "cn": Region("cn", (_CN_BLUE, _CN_GREEN, _CN_YELLOW), CN_PROVINCES + CN_ALNUM, "_", 8),
-    "ru": Region("ru", (_RU,), RU_ALPHABET, "-", 9),
+    "ru": Region("ru", _RU_ALL, RU_ALPHABET, "-", 9),
 }
 
 

@@ -2,7 +2,7 @@
 
 Canvas effects (before the perspective warp): lighting gradient, cast shadow, dirt, highlight.
 Camera effects (on the small crop): blur (motion/defocus), colour cast, exposure, night/IR grey,
-noise, JPEG.
+noise, JPEG. ``binarize``: the black-and-white look of crops thresholded by older pipelines.
 """
 
 from __future__ import annotations
@@ -94,3 +94,42 @@ def jpeg(img: np.ndarray, quality: int) -> np.ndarray:
     """JPEG round trip of an RGB uint8 image."""
     ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
     return cv2.imdecode(buf, cv2.IMREAD_UNCHANGED) if ok else img
+
+
+def binarize(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Thresholded black-and-white version of an RGB uint8 crop, as older plate pipelines stored them.
+
+    The crop is upsampled (those pipelines thresholded the full-resolution plate), optionally smoothed,
+    thresholded globally (Otsu, shifted) or locally (adaptive mean: blotches where the plate is flat),
+    specks are added or removed, and the result is area-downsampled back (soft edges, as when the
+    reader resizes a binarised crop). -> RGB uint8, same size.
+    """
+    h, w = img.shape[:2]
+    f = rng.uniform(1.5, 3.5)
+    big = cv2.resize(img, (int(round(w * f)), int(round(h * f))), interpolation=cv2.INTER_CUBIC)
+    grey = cv2.cvtColor(big, cv2.COLOR_RGB2GRAY)
+    # the thresholders of those pipelines smoothed first: noise and JPEG blocks do not survive
+    grey = cv2.GaussianBlur(grey, (0, 0), rng.uniform(0.6, 1.6) * f)
+    if rng.random() < 0.8:  # and flattened the illumination (background = grey closed over a stroke's size)
+        k = max(3, int(0.25 * grey.shape[0]) | 1)
+        bg = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+        grey = np.clip(grey.astype(np.float32) / np.maximum(bg, 1).astype(np.float32) * 235, 0, 255).astype(np.uint8)
+    if rng.random() < 0.7:
+        t, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+        bw = np.where(grey > t + rng.uniform(-20, 15), 255, 0).astype(np.uint8)
+    else:  # local: only what is clearly darker than its surroundings turns black
+        block = int(grey.shape[0] * rng.uniform(0.4, 1.2)) | 1
+        bw = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, max(3, block),
+                                   rng.uniform(4, 20))
+    r = rng.random()
+    if r < 0.3:  # thin strokes (a high threshold eats ink) or
+        bw = cv2.dilate(bw, np.ones((2, 2), np.uint8))
+    elif r < 0.6:  # fat strokes
+        bw = cv2.erode(bw, np.ones((2, 2), np.uint8))
+    if rng.random() < 0.5:  # pepper: specks of dirt and JPEG residue that passed the threshold
+        n = int(rng.integers(1, 30))
+        ys, xs = rng.integers(0, bw.shape[0], n), rng.integers(0, bw.shape[1], n)
+        for y, x, rad in zip(ys, xs, rng.integers(1, max(2, int(2 * f)), n), strict=True):
+            cv2.circle(bw, (int(x), int(y)), int(rad), 0, -1)
+    small = cv2.resize(bw, (w, h), interpolation=cv2.INTER_AREA)
+    return np.repeat(small[..., None], 3, 2)

@@ -22,7 +22,7 @@ import numpy as np
 from platekit.core.formats import FORMATS, get_format
 from platekit.core.geometry import expand_corners
 from platekit.errors import PlatekitError
-from platekit.synth.effects import camera, jpeg, lighting
+from platekit.synth.effects import binarize, camera, jpeg, lighting
 from platekit.synth.layouts import LAYOUTS
 from platekit.synth.render import compose, draw_plate
 
@@ -106,7 +106,7 @@ class PlateSynth:
                  difficulty: float = 0.5, seed: int = 0, weights: Sequence[float] | None = None,
                  crop_margin: float = 0.06,
                  label_expand: tuple[float, float, float, float] | None = None,
-                 bbox_share: float = 0.0):
+                 bbox_share: float = 0.0, binarize: float = 0.0, crop_jitter: float = 0.0):
         if isinstance(formats, str):
             formats = tuple(f.strip() for f in formats.split(",") if f.strip())
         unknown = [f for f in formats if f not in FORMATS]
@@ -134,6 +134,12 @@ class PlateSynth:
         # share of crops cut as a box-only detector gives them: the axis-aligned box of the seen
         # plate, not rectified (tilted plates stay tilted, with background in the corners)
         self.bbox_share = float(bbox_share)
+        if not 0 <= binarize <= 1 or not 0 <= crop_jitter <= 0.5:
+            raise PlatekitError(f"binarize must be in 0..1 and crop_jitter in 0..0.5, got {binarize}, {crop_jitter}")
+        self.binarize = float(binarize)  # share of crops thresholded to black and white (older pipelines)
+        # per-side random change of the crop's extent (fraction of the plate width / height): loose and
+        # tight crops, down to cutting into the frame
+        self.crop_jitter = float(crop_jitter)
         self._index = 0
 
     # -- plates -----------------------------------------------------------------------------
@@ -167,6 +173,8 @@ class PlateSynth:
         seen = _perspective(corners, H).astype(np.float32)
         if any(self.label_expand):
             seen = expand_sides(seen, np.asarray(self.label_expand) * rng.uniform(0.5, 1.5))
+        if self.crop_jitter:
+            seen = expand_sides(seen, rng.uniform(-self.crop_jitter, self.crop_jitter, 4) * [1, 2, 1, 2])
         det = detector_jitter(seen, rng, d)
         # effective resolution: low-res cameras / far plates, down to ~94x24 (LPRNet test crops)
         W_out, H_out = self.size
@@ -186,6 +194,8 @@ class PlateSynth:
         crop = cv2.warpPerspective(canvas, m, (ws, hs), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         crop = camera(lighting(crop.astype(np.float32), rng, d), rng, d)
         crop = np.clip(crop, 0, 255).astype(np.uint8)
+        if self.binarize and rng.random() < self.binarize:
+            crop = binarize(crop, rng)
         if rng.random() < 0.3 + 0.6 * d:
             crop = jpeg(crop, int(rng.uniform(95 - 70 * d, 95)))
         if (ws, hs) != (W_out, H_out):
@@ -207,11 +217,11 @@ class PlateSynth:
 
 
 def _write_range(args) -> list[tuple[str, str, str]]:
-    out_dir, formats, seed, size, difficulty, crop_margin, bbox_share, start, stop, ext = args
+    out_dir, formats, seed, size, difficulty, crop_margin, bbox_share, start, stop, ext, looks = args
     from platekit.core.image import imwrite_rgb
 
     cv2.setNumThreads(1)  # one process per core; OpenCV's own threads would oversubscribe
-    synth = PlateSynth(formats, size, difficulty, seed, crop_margin=crop_margin, bbox_share=bbox_share)
+    synth = PlateSynth(formats, size, difficulty, seed, crop_margin=crop_margin, bbox_share=bbox_share, **looks)
     rows = []
     for i in range(start, stop):
         img, text, fmt = synth.sample_at(i)
@@ -223,17 +233,19 @@ def _write_range(args) -> list[tuple[str, str, str]]:
 
 def write_dataset(out_dir: str, formats: Sequence[str] | str = ("cn-blue",), n: int = 1000, seed: int = 0,
                   size: tuple[int, int] = (144, 48), difficulty: float = 0.5, crop_margin: float = 0.06,
-                  workers: int = 1, ext: str = "png", bbox_share: float = 0.0) -> str:
+                  workers: int = 1, ext: str = "png", bbox_share: float = 0.0, binarize: float = 0.0,
+                  crop_jitter: float = 0.0, label_expand: tuple[float, float, float, float] | None = None) -> str:
     """Write ``n`` crops as ``out_dir/images/NNNNNNN.<ext>`` plus ``out_dir/labels.csv``
     (image_path,plate_text,format; paths relative to the CSV). Returns the CSV path."""
-    PlateSynth(formats, size, difficulty, seed, crop_margin=crop_margin, bbox_share=bbox_share)  # validate early
+    looks = {"binarize": binarize, "crop_jitter": crop_jitter, "label_expand": label_expand}
+    PlateSynth(formats, size, difficulty, seed, crop_margin=crop_margin, bbox_share=bbox_share, **looks)  # validate
     if n < 1:
         raise PlatekitError("--n must be at least 1")
     if ext not in ("png", "jpg"):
         raise PlatekitError("image extension must be png or jpg")
     os.makedirs(os.path.join(out_dir, "images"), exist_ok=True)
     chunk = max(1, min(2000, -(-n // max(1, workers * 4))))
-    jobs = [(out_dir, formats, seed, size, difficulty, crop_margin, bbox_share, s, min(n, s + chunk), ext)
+    jobs = [(out_dir, formats, seed, size, difficulty, crop_margin, bbox_share, s, min(n, s + chunk), ext, looks)
             for s in range(0, n, chunk)]
     if workers > 1:
         import multiprocessing as mp

@@ -162,8 +162,42 @@ def _plate_g(kind: str) -> np.ndarray:
     return _from_supersampled(img)
 
 
+# --- the Russian plate font (GOST R 50577 road-sign lettering) ----------------------------------
+
+
+@lru_cache(maxsize=64)
+def _flag1(kind: str) -> np.ndarray:
+    """The "1" of the Russian plate font: a vertical stem right of centre with a flag slanting down to the
+    left from its top, and no foot (fonts' feet and the Chinese plain bar make it a 4 or a 7 to a reader)."""
+    h, w = raw_glyph(kind, _REF_GLYPH).shape
+    S = _SS
+    sw, H, W = _stroke(kind, w) * S, h * S, w * S
+    img = np.zeros((H, W), np.uint8)
+    x1 = int(0.72 * W)  # right edge of the stem
+    cv2.rectangle(img, (x1 - sw, 0), (x1 - 1, H - 1), 255, -1)
+    t = int(1.05 * sw)  # vertical thickness of the flag
+    tip = (int(0.12 * W), int(0.34 * H))
+    cv2.fillPoly(img, [np.array([(x1 - sw, 0), (x1 - 1, 0), (x1 - sw, t), (tip[0], tip[1] + t // 2),
+                                 (tip[0], tip[1] - t // 2)], np.int32)], 255)
+    return _from_supersampled(img)
+
+
+@lru_cache(maxsize=64)
+def _round_o(kind: str) -> np.ndarray:
+    """The letter "O" of the Russian plate font: an elliptical ring much wider than the narrow digit "0"
+    (its box is 1.3x the reference digit's width, so it fills a letter box)."""
+    h, w = raw_glyph(kind, _REF_GLYPH).shape
+    W, H = int(1.3 * w) * _SS, h * _SS
+    sw = int(1.1 * _stroke(kind, w)) * _SS
+    img = np.zeros((H, W), np.uint8)
+    cv2.ellipse(img, (W // 2, H // 2), (W // 2 - 1, H // 2 - 1), 0, 0, 360, 255, -1)
+    cv2.ellipse(img, (W // 2, H // 2), (max(1, W // 2 - sw), max(1, H // 2 - sw)), 0, 0, 360, 0, -1)
+    return _from_supersampled(img)
+
+
 # hand-made glyph variants, drawn by the plate renderer under these names
-_SPECIAL = {"|": _bar, "3z": _flat3, "Mz": _plate_m, "0z": _stadium0, "Qz": _plate_q, "Gz": _plate_g}
+_SPECIAL = {"|": _bar, "3z": _flat3, "Mz": _plate_m, "0z": _stadium0, "Qz": _plate_q, "Gz": _plate_g,
+            "1f": _flag1, "Oz": _round_o}
 
 
 @lru_cache(maxsize=16384)

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from platekit.synth.glyphs import font_styles, glyph_mask
-from platekit.synth.layouts import LAYOUTS, RU_DIVIDER_X, RU_FLAG, RU_RUS, char_boxes
+from platekit.synth.layouts import LAYOUTS, RegionField, char_boxes
 
 
 def _jitter_colour(rgb, rng: np.random.Generator, amount: float) -> np.ndarray:
@@ -58,10 +58,15 @@ def _rounded_mask(h: int, w: int, r: int) -> np.ndarray:
 # regular faces bolder, OpenDIN much bolder (it is light; the plate font is heavy)
 _LATIN_WEIGHTS = {"latin": (-1, -1, 0), "din": (2, 3), "narrow": (-1, 0), "condensed": (-1, 0)}
 
-# Chinese plate-font shapes no installed font has (synth/glyphs.py), drawn for this share of the chars:
-# "1" a plain bar, flat-topped "3", "M" with vertical stems and a short V, narrow stadium "0", "Q", "G"
-_CN_PLATE_GLYPHS = {"1": ("|", 0.8), "3": ("3z", 0.6), "M": ("Mz", 0.7), "0": ("0z", 0.4), "Q": ("Qz", 0.5),
-                    "G": ("Gz", 0.5)}
+# Plate-font shapes no installed font has (synth/glyphs.py), per plate family (the format name before "-"):
+# char -> (glyph drawn instead, share of plates). China: "1" a plain bar, flat-topped "3", "M" with
+# vertical stems and a short V, narrow stadium "0", "Q", "G". Russia (GOST R 50577): the flagged "1"
+# with no foot, the narrow stadium "0" against the round letter "O", the Cyrillic "У" for "Y".
+PLATE_GLYPHS = {
+    "cn": {"1": ("|", 0.8), "3": ("3z", 0.6), "M": ("Mz", 0.7), "0": ("0z", 0.4), "Q": ("Qz", 0.5),
+           "G": ("Gz", 0.5)},
+    "ru": {"1": ("1f", 0.85), "0": ("0z", 0.6), "O": ("Oz", 0.7), "Y": ("\u0423", 0.6)},
+}
 
 
 def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
@@ -79,7 +84,8 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
         plate = np.broadcast_to(bg, (H, W, 3)).astype(np.float32)
     plate = np.ascontiguousarray(np.clip(plate, 0, 255).astype(np.uint8))
     # frame line
-    b = max(1, int(round(lay.border_mm * k)))
+    worn = rng.uniform(*lay.border_range) if vary > 0 and lay.border_range != (1.0, 1.0) else 1.0
+    b = max(1, int(round(lay.border_mm * k * worn)))
     inset = max(1, int(round(1.5 * k)))
     r = int(round(8 * k))
     cv2.rectangle(plate, (inset, inset), (W - 1 - inset, H - 1 - inset), fg.tolist(), b, cv2.LINE_AA)
@@ -90,10 +96,11 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
     cjk_weight = int(rng.choice([0, 1, 1, 2])) if vary > 0 else 0  # plate province glyphs are heavy
     cjk_font = styles_c[int(rng.integers(len(styles_c)))] if vary > 0 else "cjk"
     alpha = np.zeros((H, W), np.float32)  # text ink of the whole plate, blended once
+    plate_glyphs = PLATE_GLYPHS.get(fmt.split("-")[0], {})
     for ch, (x, y, w, h) in zip(text, char_boxes(fmt, len(text)), strict=True):
-        cjk = ord(ch) > 127
-        if fmt.startswith("cn") and ch in _CN_PLATE_GLYPHS and rng.random() < _CN_PLATE_GLYPHS[ch][1]:
-            ch = _CN_PLATE_GLYPHS[ch][0]  # hand-drawn shape of the Chinese plate font
+        cjk = ord(ch) > 0x4FF  # CJK (the Cyrillic plate glyphs are drawn with the Latin style)
+        if ch in plate_glyphs and rng.random() < plate_glyphs[ch][1]:
+            ch = plate_glyphs[ch][0]  # the plate font's own shape
         elif ch == "0" and latin == "mono":
             ch = "O"  # DejaVu Sans Mono's dotted zero is on no plate
         dx, dy = rng.normal(0, 0.6 * vary, 2) * k  # small print misregistration
@@ -104,8 +111,8 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
         x, y, rad = lay.dot
         cv2.circle(plate, (int(round(x * k)), int(round(y * k))), max(1, int(round(rad * k))), fg.tolist(), -1,
                    cv2.LINE_AA)
-    if fmt == "ru":
-        _draw_ru_region(plate, alpha, k, fg, len(text) == 9, rng, vary)
+    if lay.region_field is not None:
+        _draw_ru_region(plate, alpha, k, fg, lay.region_field, b)
     fg_img = np.empty_like(plate)
     fg_img[:] = np.round(fg).astype(np.uint8)
     plate = cv2.blendLinear(fg_img, plate, alpha, 1 - alpha)
@@ -119,18 +126,22 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
     return plate, _rounded_mask(H, W, r)  # RGB [H, W, 3], outline mask [H, W]
 
 
-def _draw_ru_region(plate: np.ndarray, alpha: np.ndarray, k: float, fg: np.ndarray, three: bool, rng,
-                    vary: float) -> None:
+def _draw_ru_region(plate: np.ndarray, alpha: np.ndarray, k: float, fg: np.ndarray, field: RegionField,
+                    frame_px: int) -> None:
+    """The region field's divider (as heavy as the frame), "RUS" in small letters and the flag."""
     H = plate.shape[0]
-    x = int(round(RU_DIVIDER_X * k))
-    cv2.line(plate, (x, 0), (x, H - 1), fg.tolist(), max(1, int(round(2.5 * k))), cv2.LINE_AA)
-    # "RUS" in small letters and the flag
-    rx, ry, rw, rh = RU_RUS
+    if field.divider_x is not None:
+        x = int(round(field.divider_x * k))
+        y0 = int(round(max(0.0, field.boxes2[0][1] - 8.0) * k))
+        cv2.line(plate, (x, y0), (x, H - 1), fg.tolist(), max(1, int(round(0.8 * frame_px))), cv2.LINE_AA)
+    rx, ry, rw, rh = field.rus
     cw = rw / 3
     for i, ch in enumerate("RUS"):
         m = glyph_mask("latin", ch, max(1, int(round(cw * 0.85 * k))), max(1, int(round(rh * k))))
         _stamp(alpha, int(round((rx + i * cw) * k)), int(round(ry * k)), m)
-    fx, fy, fw, fh = RU_FLAG
+    if field.flag is None:
+        return
+    fx, fy, fw, fh = field.flag
     x0, y0, x1 = int(round(fx * k)), int(round(fy * k)), int(round((fx + fw) * k))
     sh = max(1, int(round(fh * k / 3)))
     for i, col in enumerate(((250, 250, 250), (20, 60, 170), (210, 30, 35))):

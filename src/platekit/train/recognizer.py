@@ -40,6 +40,11 @@ class SynthConfig(StrictModel):
     val_samples: int = Field(0, ge=0)  # a fixed synthetic validation set of this size (0 = none)
     pool: int = Field(0, ge=0)  # > 0: pre-generate this many crops once (cached) instead of streaming
     bbox_share: float = Field(0.0, ge=0, le=1)  # share of crops cut as an axis-aligned box (box-only detectors)
+    binarize: float = Field(0.0, ge=0, le=1)  # share of crops thresholded to black and white
+    crop_jitter: float = Field(0.0, ge=0, le=0.5)  # per-side random crop extent: loose and tight crops
+    # where the detected corners lie relative to the plate edge (left, top, right, bottom); None: CCPD's
+    label_expand: tuple[float, float, float, float] | None = None
+    val_difficulty: float | None = Field(None, ge=0, le=1)  # the synthetic validation set's (default: difficulty)
 
 
 class DataConfig(StrictModel):
@@ -271,7 +276,8 @@ def build_data(cfg: RecognizerTrainConfig, echo=None):
 
         sy = cfg.data.synthetic
         synth = PlateSynth(formats=tuple(sy.formats), size=size, difficulty=sy.difficulty, seed=cfg.seed,
-                           weights=sy.weights, crop_margin=cfg.crop_margin, bbox_share=sy.bbox_share)
+                           weights=sy.weights, crop_margin=cfg.crop_margin, bbox_share=sy.bbox_share,
+                           **_looks(sy))
         ratio = sy.ratio
         if sy.pool:
             from platekit.synth.generator import generator_version
@@ -280,6 +286,7 @@ def build_data(cfg: RecognizerTrainConfig, echo=None):
                    "generator": generator_version()}  # a changed generator = a new pool
             if sy.bbox_share:
                 key["bbox"] = sy.bbox_share
+            key.update({k: v for k, v in _looks(sy).items() if v})  # (absent when off: old caches stay valid)
             gen = rd.synth_pool(synth, sy.pool, cfg.seed, cache, key, echo)
             synth = gen
     if pool is None and synth is None:
@@ -301,12 +308,19 @@ def build_data(cfg: RecognizerTrainConfig, echo=None):
     if cfg.data.synthetic is not None and cfg.data.synthetic.val_samples:
         from platekit.synth.generator import PlateSynth
 
-        vs = PlateSynth(formats=tuple(cfg.data.synthetic.formats), size=size, difficulty=cfg.data.synthetic.difficulty,
-                        seed=10_000 + cfg.seed, crop_margin=cfg.crop_margin)
+        sy = cfg.data.synthetic
+        vd = sy.difficulty if sy.val_difficulty is None else sy.val_difficulty
+        vs = PlateSynth(formats=tuple(sy.formats), size=size, difficulty=vd, seed=10_000 + cfg.seed,
+                        weights=sy.weights, crop_margin=cfg.crop_margin, **_looks(sy))
         rng = np.random.default_rng(12345)
         ims, ts = zip(*[vs.sample(rng)[:2] for _ in range(cfg.data.synthetic.val_samples)], strict=True)
         vals.append(("synthetic", np.stack(ims), list(ts)))
     return train, vals
+
+
+def _looks(sy: SynthConfig) -> dict:
+    """The generator's real-world-look options of a synthetic config."""
+    return {"binarize": sy.binarize, "crop_jitter": sy.crop_jitter, "label_expand": sy.label_expand}
 
 
 # --- fit ---------------------------------------------------------------------------------------
