@@ -69,6 +69,7 @@ def test_summary_numbers():
     assert rep["coverage"]["0.80"] == pytest.approx(2 / 4) and rep["read_nothing"] == 1
     assert rep["groups"]["eu"]["exact"] == 0.5 and rep["groups"]["us"]["detection_recall"] == 0.5
     assert {"truth": "6", "pred": "7", "count": 1} in rep["confusions"]
+    assert rep["per_position"] == [0.75, 0.75, 0.75, 0.75, 0.5]  # the 4th plate read nothing; CD457 vs CD456
     assert "| eu | 2 |" in E.table(rep)
 
 

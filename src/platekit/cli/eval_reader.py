@@ -48,6 +48,7 @@ def register(group: typer.Typer) -> None:
         if rep["confusions"]:
             typer.echo("\nTop confusions (truth -> read): " +
                        ", ".join(f"{c['truth']}->{c['pred']} x{c['count']}" for c in rep["confusions"][:8]))
+        typer.echo("Per-position accuracy (%): " + " ".join(f"{a * 100:.0f}" for a in rep["per_position"]))
         if out is None:
             out = os.path.join("runs", "eval_reader", os.path.basename(os.path.normpath(data)) or "data")
         if out:

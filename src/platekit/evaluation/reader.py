@@ -187,6 +187,8 @@ def summarize(outcomes: list[Outcome]) -> dict:
     rep["groups"] = {k: _acc(v) for k, v in sorted(by_group.items())}
     rep["provinces"] = {k: _acc(v) for k, v in sorted(by_prov.items(), key=lambda kv: -len(kv[1]))}
     rep["confusions"] = M.top_confusions(preds, truth, 12)
+    # accuracy of the i-th character of the label (a missing or shifted character counts as wrong)
+    rep["per_position"] = M.per_slot_accuracy(preds, truth, max(len(t) for t in truth))
     return rep
 
 
