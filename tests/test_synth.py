@@ -271,3 +271,14 @@ def test_binarized_crops_are_black_and_white_and_looks_off_change_nothing():
     assert all(np.array_equal(a.sample_at(i)[0], b.sample_at(i)[0]) for i in range(3))
     with pytest.raises(PlatekitError):
         PlateSynth("ru", binarize=1.5)
+
+
+def test_every_latin_style_draws_russian_plates_cyrillic_or_not():
+    from platekit.synth.glyphs import font_styles, has_glyph
+    from platekit.synth.render import draw_plate
+
+    assert has_glyph("latin", "\u0423") and has_glyph("latin", "1f")
+    rng = np.random.default_rng(0)
+    for _ in range(3 * len(font_styles("latin"))):  # styles without "У" (OpenDIN) draw the Latin Y
+        plate, _ = draw_plate("Y111YY199", "ru", 0.5, rng)
+        assert plate.shape == (56, 260, 3)

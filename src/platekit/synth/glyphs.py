@@ -66,6 +66,18 @@ def raw_glyph(kind: str, char: str) -> np.ndarray:
     return np.ascontiguousarray(a[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1])
 
 
+@lru_cache(maxsize=1024)
+def has_glyph(kind: str, char: str) -> bool:
+    """True when the style draws ``char`` (OpenDIN has no Cyrillic, for one)."""
+    if char in _SPECIAL:
+        return True
+    try:
+        raw_glyph(kind, char)
+    except ValueError:
+        return False
+    return True
+
+
 @lru_cache(maxsize=64)
 def _bar(kind: str) -> np.ndarray:
     """A plain vertical bar as tall as the reference glyph (the "1" of Chinese plates has no flag)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from platekit.synth.glyphs import font_styles, glyph_mask
+from platekit.synth.glyphs import font_styles, glyph_mask, has_glyph
 from platekit.synth.layouts import LAYOUTS, RegionField, char_boxes
 
 
@@ -99,8 +99,8 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
     plate_glyphs = PLATE_GLYPHS.get(fmt.split("-")[0], {})
     for ch, (x, y, w, h) in zip(text, char_boxes(fmt, len(text)), strict=True):
         cjk = ord(ch) > 0x4FF  # CJK (the Cyrillic plate glyphs are drawn with the Latin style)
-        if ch in plate_glyphs and rng.random() < plate_glyphs[ch][1]:
-            ch = plate_glyphs[ch][0]  # the plate font's own shape
+        if ch in plate_glyphs and rng.random() < plate_glyphs[ch][1] and has_glyph(latin, plate_glyphs[ch][0]):
+            ch = plate_glyphs[ch][0]  # the plate font's own shape (if the style has it: Cyrillic)
         elif ch == "0" and latin == "mono":
             ch = "O"  # DejaVu Sans Mono's dotted zero is on no plate
         dx, dy = rng.normal(0, 0.6 * vary, 2) * k  # small print misregistration

@@ -1,0 +1,36 @@
+"""Own validation of Russian readers (issue 15): the training config's validation sets (500 synthetic
+plates at difficulty 0.8 + the Nomeroff example X371HK96) plus 300 hard synthetic crops that are all
+binarised (seed 20000); CTC models also decoded greedily, as the Reader does. Never the test crops.
+
+    PYTHONPATH=src python scripts/ru_own_val.py runs/rec/ru_mhl2/best.pt other.pt model.onnx ...
+"""
+import sys, json
+import numpy as np
+from platekit.train.config import load_config
+from platekit.train.recognizer import RecognizerTrainConfig, build_data
+from platekit.evaluation.recognizer import load_recognizer
+from platekit.synth.generator import PlateSynth
+
+cfg = load_config(RecognizerTrainConfig, "configs/rec_ru.yaml", ["data.synthetic.pool=0", "data.steps_per_epoch=1"])
+_, vals = build_data(cfg, echo=lambda *a: None)
+sy = cfg.data.synthetic
+gen = PlateSynth(tuple(sy.formats), (160, 48), 0.8, 20000, sy.weights, cfg.crop_margin, tuple(sy.label_expand),
+                 binarize=1.0, crop_jitter=sy.crop_jitter)
+rng = np.random.default_rng(20000)
+rows = [gen.sample(rng)[:2] for _ in range(300)]
+vals.append(("synthetic_binarised", np.stack([r[0] for r in rows]), [r[1] for r in rows]))
+out = {}
+for path in sys.argv[1:]:
+    rec = load_recognizer(path)
+    res = {}
+    for name, x, t in vals:
+        pr = rec.probs(x)
+        texts, _ = rec.decode(pr)
+        res[name] = round(float(np.mean([a == b for a, b in zip(texts, t)])), 4)
+        if rec.decoder == "ctc":  # the ONNX Reader decodes CTC greedily
+            g, _ = rec.decode(pr, constrained=False)
+            res[name + "_greedy"] = round(float(np.mean([a == b for a, b in zip(g, t)])), 4)
+        if name == "nomeroff":
+            res["nomeroff_read"] = texts
+    out[path] = res
+    print(path, json.dumps(res), flush=True)
