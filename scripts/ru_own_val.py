@@ -4,12 +4,15 @@ binarised (seed 20000); CTC models also decoded greedily, as the Reader does. Ne
 
     PYTHONPATH=src python scripts/ru_own_val.py runs/rec/ru_mhl2/best.pt other.pt model.onnx ...
 """
-import sys, json
+import json
+import sys
+
 import numpy as np
-from platekit.train.config import load_config
-from platekit.train.recognizer import RecognizerTrainConfig, build_data
+
 from platekit.evaluation.recognizer import load_recognizer
 from platekit.synth.generator import PlateSynth
+from platekit.train.config import load_config
+from platekit.train.recognizer import RecognizerTrainConfig, build_data
 
 cfg = load_config(RecognizerTrainConfig, "configs/rec_ru.yaml", ["data.synthetic.pool=0", "data.steps_per_epoch=1"])
 _, vals = build_data(cfg, echo=lambda *a: None)
@@ -26,10 +29,10 @@ for path in sys.argv[1:]:
     for name, x, t in vals:
         pr = rec.probs(x)
         texts, _ = rec.decode(pr)
-        res[name] = round(float(np.mean([a == b for a, b in zip(texts, t)])), 4)
+        res[name] = round(float(np.mean([a == b for a, b in zip(texts, t, strict=True)])), 4)
         if rec.decoder == "ctc":  # the ONNX Reader decodes CTC greedily
             g, _ = rec.decode(pr, constrained=False)
-            res[name + "_greedy"] = round(float(np.mean([a == b for a, b in zip(g, t)])), 4)
+            res[name + "_greedy"] = round(float(np.mean([a == b for a, b in zip(g, t, strict=True)])), 4)
         if name == "nomeroff":
             res["nomeroff_read"] = texts
     out[path] = res
