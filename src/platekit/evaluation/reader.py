@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from platekit.core.formats import guess_format
 from platekit.core.geometry import box_iou
 from platekit.data import readers as R  # noqa: N812
 from platekit.data.split import split_by_text
@@ -106,9 +107,8 @@ def load_items(data: str, split: str = "all", val_fraction: float = 0.2) -> list
 def score(item: Item, plates, ms: float, min_confidence: float = 0.0, iou_thr: float = 0.5) -> Outcome:
     """Score every plate found on one image (unthresholded) against its label."""
     shown = tuple(p.text for p in plates if p.confidence >= min_confidence)
-    nobox = None if item.box is None else False
-    if not plates:
-        return Outcome(item, "", 0.0, False, False, nobox, 0, shown, ms)
+    if not plates:  # nothing detected: "detected" is False, or None when the label has no box
+        return Outcome(item, "", 0.0, False, False, None if item.box is None else False, 0, shown, ms)
     if item.box is not None:  # the plate at the labelled box is the one scored
         iou = box_iou(np.array([p.box for p in plates], np.float64), np.array([item.box], np.float64))[:, 0]
         i = int(iou.argmax())
@@ -177,8 +177,6 @@ def summarize(outcomes: list[Outcome]) -> dict:
     rep["extra_plates_per_image"] = float(np.mean([o.extra for o in outcomes]))
     rep["ms_p50"] = float(np.median([o.ms for o in outcomes]))
     by_group, by_prov = defaultdict(list), defaultdict(list)
-    from platekit.core.formats import guess_format
-
     for o in outcomes:
         fmt = guess_format(o.item.text)
         by_group[o.item.group or (fmt.name if fmt else "other")].append(o)
