@@ -21,7 +21,7 @@ import httpx
 import numpy as np
 import pytest
 from _hostile import bmp_rle8, gif_screen, jpeg_sof, png_zeros, tiff_deflate, webp_vp8x, with_exif_orientation
-from _read_fixtures import make_detector, make_recognizer, scene
+from _read_fixtures import scene
 
 from platekit import Reader
 from platekit.core.image import ImageError, decode_image, read_file, stat_input
@@ -36,12 +36,6 @@ BOMBS = {
     "frame.jpg": lambda: jpeg_sof(20000, 20000),
 }
 POSIX = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX FIFOs and /dev/zero")
-
-
-@pytest.fixture(scope="module")
-def models(tmp_path_factory):
-    d = tmp_path_factory.mktemp("models")
-    return str(make_detector(d)), str(make_recognizer(d, "slots", "cn")[0])
 
 
 @pytest.fixture(scope="module")

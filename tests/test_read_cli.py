@@ -11,19 +11,13 @@ import zlib
 import cv2
 import numpy as np
 import pytest
-from _read_fixtures import make_detector, make_recognizer, scene
+from _read_fixtures import scene
 from typer.testing import CliRunner
 
 from platekit.cli.main import app
 
 PLATE_KEYS = {"text", "confidence", "char_confidences", "box", "corners", "detection_confidence", "format", "region",
               "type"}
-
-
-@pytest.fixture(scope="module")
-def models(tmp_path_factory):
-    d = tmp_path_factory.mktemp("models")
-    return str(make_detector(d)), str(make_recognizer(d, "slots", "cn")[0])
 
 
 def run(models, *args):

@@ -9,13 +9,7 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from _read_fixtures import make_detector, make_recognizer, scene
-
-
-@pytest.fixture(scope="module")
-def models(tmp_path_factory):
-    d = tmp_path_factory.mktemp("models")
-    return str(make_detector(d)), str(make_recognizer(d, "slots", "cn")[0])
+from _read_fixtures import scene
 
 
 @pytest.fixture(scope="module")

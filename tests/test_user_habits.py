@@ -12,7 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from _read_fixtures import make_detector, make_recognizer, scene
+from _read_fixtures import scene
 from typer.testing import CliRunner
 
 from platekit.cli.main import app
@@ -22,12 +22,6 @@ from platekit.inference.session import WEIGHTS_DIR
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "src" / "platekit" / "samples" / "cn_sample.jpg"
 SHIPPED = (WEIGHTS_DIR / "detector.onnx").is_file() and (WEIGHTS_DIR / "rec_cn.onnx").is_file()
-
-
-@pytest.fixture(scope="module")
-def models(tmp_path_factory):
-    d = tmp_path_factory.mktemp("models")
-    return str(make_detector(d)), str(make_recognizer(d, "slots", "cn")[0])
 
 
 def cli(*args):
