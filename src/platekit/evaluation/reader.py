@@ -257,21 +257,12 @@ def gallery(outcomes: list[Outcome], path: str, n: int = 24, tile: tuple[int, in
 
 
 def _label(sheet: np.ndarray, labels, tw: int, th: int) -> np.ndarray:
-    """Write the two text lines under each tile (Pillow with a CJK font when present, else OpenCV)."""
-    try:
-        from PIL import Image, ImageDraw, ImageFont
+    """Write the two text lines under each tile (Pillow, with the font drawings use: core.fonts.label_font)."""
+    from PIL import Image, ImageDraw, ImageFont
 
-        from platekit.core.fonts import find_font
+    from platekit.core.fonts import label_font
 
-        font = ImageFont.truetype(find_font("cjk"), 13)
-    except Exception:  # noqa: BLE001 -- no Pillow or no CJK font: ASCII labels
-        import cv2
-
-        for (r, c), a, b in labels:
-            for j, s in enumerate((a, b)):
-                cv2.putText(sheet, s.encode("ascii", "replace").decode(), (c * tw + 2, r * th + th - 20 + 14 * j),
-                            cv2.FONT_HERSHEY_SIMPLEX, 0.4, (200, 0, 0), 1, cv2.LINE_AA)
-        return sheet
+    font = ImageFont.truetype(label_font("".join(a + b for _, a, b in labels)), 13)
     im = Image.fromarray(sheet)
     d = ImageDraw.Draw(im)
     for (r, c), a, b in labels:
