@@ -5,7 +5,7 @@ the folded bias to an identity BatchNorm (weight 1, running mean 0, running var 
 are reordered from ONNX's i, o, f, c to torch's i, f, c, o. The result reproduces the ONNX outputs
 (checked here) and serves as ``init_from`` for fine-tuning. So that training-mode BatchNorm (batch
 statistics) starts from the same function, each BatchNorm is then re-parametrised from the statistics of
-its input on 128 synthetic Russian crops: running mean/var = those statistics, weight = std, bias =
+its input on 128 synthetic crops of the model's region: running mean/var = those statistics, weight = std, bias =
 mean + folded bias (the eval-mode function is unchanged).
 
     python scripts/crnn_onnx_to_pt.py src/platekit/weights/rec_ru.onnx /tmp/rec_ru_v1.pt
@@ -56,9 +56,11 @@ def convert(onnx_path: str, out: str) -> None:
         mm = [n for n in g.node if n.op_type in ("MatMul", "Gemm")][-1]
         model.fc.weight.copy_(torch.from_numpy(init[mm.input[1]].T))
         model.fc.bias.copy_(torch.from_numpy(init["model.fc.bias"]))
+        from platekit.core.formats import REGIONS
         from platekit.synth import PlateSynth
 
-        synth = PlateSynth("ru", size=model.input_size[::-1], difficulty=0.5, seed=1, crop_margin=meta["crop_margin"])
+        formats = [f.name for f in REGIONS[meta["region"]].formats]  # plates of the model's own region
+        synth = PlateSynth(formats, size=model.input_size[::-1], difficulty=0.5, seed=1, crop_margin=meta["crop_margin"])
         batch = torch.from_numpy(np.stack([synth.sample()[0] for _ in range(128)]))
         stats = {}
         hooks = [bn.register_forward_hook(lambda m, i, o: stats.__setitem__(m, (i[0].mean((0, 2, 3)),

@@ -20,7 +20,7 @@ def cluster_read(
     local_workers: int = typer.Option(2, "--local-workers", min=1, help="Processes of the local cluster."),
     partition_size: int = typer.Option(1000, "--partition-size", min=1, help="Inputs per task and output file."),
     crops: bool = typer.Option(False, "--crops", help="Inputs are plate crops: no detection."),
-    region: str = typer.Option("cn", "--region", help="Plate region: cn, ru or auto."),
+    region: str = typer.Option("cn", "--region", help="Plate region: cn, ru, latin or auto."),
     detector: str | None = typer.Option(None, "--detector", help="Shipped detector name or .onnx path."),
     recognizer: str | None = typer.Option(None, "--recognizer", help="Shipped recognizer name or .onnx path."),
     min_confidence: float | None = typer.Option(None, "--min-confidence", min=0.0, max=1.0,

@@ -13,7 +13,7 @@ def register(group: typer.Typer) -> None:
     def eval_reader(
         data: str = typer.Argument(..., help="Labelled images: a CCPD folder, a folder with labels.csv "
                                              "(+ boxes.jsonl), a crop folder, Nomeroff or a CSV file."),
-        region: str = typer.Option("cn", "--region", help="Reader region: cn | ru | auto."),
+        region: str = typer.Option("cn", "--region", help="Reader region: cn | ru | latin | auto."),
         crops: bool = typer.Option(False, "--crops", help="The images are plate crops (no detection)."),
         split: str = typer.Option("all", help="all | val | train: the project's by-text split (CCPD training data)."),
         detector: str | None = typer.Option(None, "--detector", help="Shipped detector name or .onnx path."),

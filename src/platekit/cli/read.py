@@ -34,6 +34,7 @@ class OutFormat(str, Enum):
 class RegionOpt(str, Enum):
     cn = "cn"
     ru = "ru"
+    latin = "latin"
     auto = "auto"
 
 
@@ -250,7 +251,7 @@ def read_cmd(
     format: OutFormat = typer.Option(OutFormat.table, "--format",
                                      help="Output: table, jsonl (one JSON line per image / track) or csv "
                                      "(one row per plate)."),
-    region: RegionOpt = typer.Option(RegionOpt.cn, "--region", help="Plate region (auto: try every recognizer)."),
+    region: RegionOpt = typer.Option(RegionOpt.cn, "--region", help="Plate region: cn, ru, latin (Latin-alphabet plates: Europe, the Americas ...), or auto: each plate routed to the reader of its script by the shipped region classifier; a plate no reader fits is reported unread, with its box."),
     detector: str | None = typer.Option(None, "--detector", help="Shipped detector name or .onnx path."),
     recognizer: str | None = typer.Option(None, "--recognizer", help="Shipped recognizer name or .onnx path."),
     min_confidence: float | None = typer.Option(

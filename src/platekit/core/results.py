@@ -33,7 +33,7 @@ class Plate:
     corners: tuple[tuple[float, float], ...]
     detection_confidence: float
     format: str | None = None  # kept for old clients: the region when the text fits one of its formats
-    region: str | None = None  # the region of the recognizer that read it (cn, ru)
+    region: str | None = None  # the region of the recognizer that read it (cn, ru, latin)
     type: str | None = None  # the plate format the text fits (cn-blue, cn-green, ru); None: fits none
 
     @property
@@ -59,6 +59,8 @@ class ImageResult:
     plates: tuple[Plate, ...] = field(default_factory=tuple)
     unread: int = 0  # plates detected but not returned: empty reading or confidence below the threshold
     warnings: tuple[str, ...] = field(default_factory=tuple)  # damage that was decoded anyway
+    # the boxes (x1, y1, x2, y2) of those unread plates: found, but no reader could read them well enough
+    unread_boxes: tuple[tuple[float, float, float, float], ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict:
         d = {
@@ -69,6 +71,8 @@ class ImageResult:
             "plates": [p.to_dict() for p in self.plates],
             "unread": self.unread,
         }
+        if self.unread_boxes:  # only when a plate went unread: the usual record keeps its keys
+            d["unread_boxes"] = [[round(float(v), 1) for v in b] for b in self.unread_boxes]
         if self.warnings:  # only for damaged files: the usual record keeps its keys
             d["warnings"] = list(self.warnings)
         return d

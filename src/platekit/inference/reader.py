@@ -58,8 +58,12 @@ def as_rgb(image: np.ndarray, color: str = "bgr", name: str = "<array>") -> np.n
 class Reader:
     """Find and read every plate of an image.
 
-    region: ``cn`` | ``ru`` | ``auto`` (auto: every shipped recognizer reads each plate, the
-    most confident reading that fits a known format wins).
+    region: ``cn`` | ``ru`` | ``latin`` | ``auto``. auto: the shipped region classifier
+    (``weights/region.onnx``) routes each plate to one reader; a plate it is not sure about
+    (probability below ``route_confidence``) is read by every reader. Either way a plate is only
+    returned when its reading fits one of its reader's formats: a plate that fits no reader well
+    is reported as unread, with its box (``ImageResult.unread_boxes``), never with another
+    country's letters. Without a shipped classifier every reader reads every plate.
     detector / recognizer: None (shipped default), a shipped model name, a path to an .onnx
     file (sidecar next to it), or any object implementing the :mod:`platekit.inference.base`
     protocols. ``crops=True``: every input already is a plate crop (no detection).
@@ -81,12 +85,13 @@ class Reader:
         verify_low: float = 0.0,
         verify_confidence: float = 0.8,
         color: str = "bgr",
+        route_confidence: float = 0.8,
     ):
         from platekit.inference.detector import OnnxDetector
         from platekit.inference.recognizer import OnnxRecognizer
 
-        if region not in ("cn", "ru", "auto"):
-            raise PlatekitError(f"unknown region {region!r}; use cn, ru or auto")
+        if region not in REGIONS and region != "auto":
+            raise PlatekitError(f"unknown region {region!r}; use {', '.join(REGIONS)} or auto")
         if color not in COLORS:
             raise PlatekitError(f"unknown color order {color!r}; use 'bgr' (OpenCV) or 'rgb'")
         self.region, self.threads, self.crops, self.color = region, threads, crops, color
@@ -117,6 +122,13 @@ class Reader:
             self.recognizers = list(recognizer)
         else:
             self.recognizers = [recognizer]
+        # --region auto: the region classifier routes each plate to the reader of its region
+        self.router = None
+        self.route_confidence = float(route_confidence)
+        if region == "auto" and recognizer is None and "region" in shipped_models("region_classifier"):
+            from platekit.inference.region import OnnxRegionClassifier
+
+            self.router = OnnxRegionClassifier(shipped_models("region_classifier")["region"], threads)
 
     # --- stages ---------------------------------------------------------------------------
     def _detections(self, image: np.ndarray) -> list[Detection]:
@@ -158,16 +170,31 @@ class Reader:
     VARIANTS = ((0.04, 0.08, 0, 0), (-0.02, -0.04, 0, 0), (0, 0, 0.02, 0), (0, 0, -0.02, 0), (0, 0, 0, 0.06),
                 (0, 0, 0, -0.06))
 
+    def _route(self, image: np.ndarray, dets: list[Detection]) -> list[set[int]]:
+        """Per detection, the indices of the recognizers allowed to read it (all, unless routed)."""
+        every = set(range(len(self.recognizers)))
+        if self.router is None or not dets:
+            return [every for _ in dets]
+        h, w = self.router.input_size
+        p = self.router.probs([rectify(image, self._corners(d), (w, h), self.router.crop_margin) for d in dets])
+        regions = [getattr(r, "region", None) for r in self.recognizers]
+        out = []
+        for row in p:
+            c = int(row.argmax())
+            ks = {k for k, reg in enumerate(regions) if reg == self.router.classes[c]}
+            out.append(ks if row[c] >= self.route_confidence and ks else every)
+        return out
+
     def _refine(self, image: np.ndarray, dets: list[Detection], best: list[Reading | None],
-                src: list[Recognizer | None]) -> None:
+                src: list[Recognizer | None], allowed: list[set[int]]) -> None:
         """Re-read plates whose confidence < refine_below from slightly moved crops; keep the best."""
         todo = [i for i, r in enumerate(best) if r is not None and r.confidence < self.refine_below]
         if not todo:
             return
-        for rec in self.recognizers:
+        for k, rec in enumerate(self.recognizers):
             h, w = rec.input_size
             crops, owner = [], []
-            for i in todo:
+            for i in (i for i in todo if k in allowed[i]):
                 c = expand_corners(self._corners(dets[i]), rec.crop_margin, 2 * rec.crop_margin)
                 right, down = (c[1] - c[0] + c[2] - c[3]) / 2, (c[3] - c[0] + c[2] - c[1]) / 2
                 for mx, my, sx, sy in self.VARIANTS:
@@ -183,29 +210,32 @@ class Reader:
         plates, ms, _ = self._process(image, min_confidence)
         return plates, ms
 
-    def _process(self, image: np.ndarray, min_confidence: float | None) -> tuple[list[Plate], dict, int]:
-        """-> (plates, stage ms, unread: detected plates whose reading is empty or below min_confidence)."""
+    def _process(self, image: np.ndarray, min_confidence: float | None) -> tuple[list[Plate], dict, list[Detection]]:
+        """-> (plates, stage ms, unread: detected plates whose reading is empty, below min_confidence or,
+        with region auto, fits no format of its reader)."""
         min_conf = self.min_confidence if min_confidence is None else float(min_confidence)
         t0 = time.perf_counter()
         dets = self._detections(image)
         t1 = time.perf_counter()
-        crops = [self._crops(image, dets, rec) for rec in self.recognizers] if dets else []
+        allowed = self._route(image, dets)  # per plate, the recognizers that read it
+        work = [[i for i in range(len(dets)) if k in allowed[i]] for k in range(len(self.recognizers))]
+        crops = [self._crops(image, [dets[i] for i in idx], rec) for rec, idx in zip(self.recognizers, work, strict=True)]
         t2 = time.perf_counter()
         best: list[Reading | None] = [None] * len(dets)
         src: list[Recognizer | None] = [None] * len(dets)  # the recognizer of each best reading
-        for rec, cs in zip(self.recognizers, crops, strict=False):
-            for i, r in enumerate(rec.read(cs)):
+        for rec, idx, cs in zip(self.recognizers, work, crops, strict=True):
+            for i, r in zip(idx, rec.read(cs) if cs else [], strict=True):
                 if best[i] is None or self._better(r, best[i]):
                     best[i], src[i] = r, rec
         if self.refine_below > 0 and self.detector is not None:
-            self._refine(image, dets, best, src)
+            self._refine(image, dets, best, src, allowed)
         t3 = time.perf_counter()
-        plates, unread = [], 0
+        plates, unread = [], []
         for d, r, rec in zip(dets, best, src, strict=True):
             if r is None or not self._verified(d, r):
                 continue
-            if not r.text or r.confidence < min_conf:
-                unread += 1
+            if not r.text or r.confidence < min_conf or (self.region == "auto" and r.format is None):
+                unread.append(d)  # auto never guesses: a reading no format of its reader fits stays unread
                 continue
             corners = tuple((float(x), float(y)) for x, y in self._corners(d))
             region = getattr(rec, "region", None)
@@ -250,7 +280,8 @@ class Reader:
         plates, ms, unread = self._process(image, min_confidence)
         ms = {"decode": decode_ms, **ms}
         h, w = image.shape[:2]
-        result = ImageResult(_label(item, name), w, h, sum(ms.values()), tuple(plates), unread, tuple(warnings))
+        result = ImageResult(_label(item, name), w, h, sum(ms.values()), tuple(plates), len(unread), tuple(warnings),
+                             tuple(tuple(float(v) for v in d.box) for d in unread))
         return result, ms
 
 

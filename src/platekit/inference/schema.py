@@ -28,7 +28,7 @@ class PlateRecord(_Strict):
     detection_confidence: float = Field(ge=0, le=1, description="The detector's score (1 with --crops).")
     format: str | None = Field(description="Deprecated, kept for old clients: the region when the text fits one "
                                "of its plate formats, else null. Use region and type.")
-    region: str | None = Field(description="Region of the recognizer that read the plate: cn, ru.")
+    region: str | None = Field(description="Region of the recognizer that read the plate: cn, ru, latin.")
     type: str | None = Field(description="Plate format the text fits (cn-blue, cn-green, ru; 7-character "
                              "Chinese plates are reported as cn-blue, yellow ones included), or null: "
                              "the reading fits no known plate format.")
@@ -42,6 +42,9 @@ class ImageRecord(_Strict):
     plates: list[PlateRecord] = Field(description="Sorted by detection confidence.")
     unread: int = Field(ge=0, description="Plates detected but not returned: reading empty or below "
                         "the confidence threshold.")
+    unread_boxes: list[list[float]] | None = Field(None, description="Only when plates went unread (absent "
+                                                   "otherwise): their boxes [x1, y1, x2, y2]; with --region auto, "
+                                                   "also plates that fit no reader.")
     warnings: list[str] | None = Field(None, description="Only for a file decoded despite damage (absent "
                                        "otherwise): what was wrong, e.g. a truncated JPEG read as far as it goes.")
 

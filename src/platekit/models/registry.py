@@ -35,7 +35,7 @@ def _ensure_imported() -> None:
     # importing the model modules registers their entrypoints
     import importlib
 
-    for mod in ("recognizers", "crnn", "maskocr", "detector"):
+    for mod in ("recognizers", "crnn", "maskocr", "detector", "region_classifier"):
         try:
             importlib.import_module(f"platekit.models.{mod}")
         except ModuleNotFoundError as e:

@@ -3,7 +3,7 @@
     platekit serve --host 127.0.0.1 --port 8000
     curl -F image=@car.jpg 'http://127.0.0.1:8000/v1/read?region=cn&min_confidence=0.5'
 
-Query: ``region`` (cn, ru, auto; default the service's), ``min_confidence`` (0..1; default the
+Query: ``region`` (cn, ru, latin, auto; default the service's), ``min_confidence`` (0..1; default the
 service's), ``draw=true`` (adds ``drawing``: the photo with the plates drawn, a JPEG data URL).
 Errors: 413 upload too large (enforced while the body streams in, chunked or not), 415 not an
 image content type, 400 undecodable image, 422 no file or a bad query value, 503 (with
@@ -123,8 +123,8 @@ def create_app(
     @app.post("/v1/read", response_model=ServiceRecord, response_model_exclude_unset=True)
     async def read(
         image: UploadFile = File(..., description="an image file (jpeg, png, bmp, webp, tiff)"),
-        region: Literal["cn", "ru", "auto"] | None = Query(None, description="Plate region (default: the "
-                                                            "service's); auto: every shipped recognizer."),
+        region: Literal["cn", "ru", "latin", "auto"] | None = Query(None, description="Plate region (default: the "
+                                                            "service's); auto: each plate routed to the reader of its script."),
         min_confidence: float | None = Query(None, ge=0, le=1, description="Drop readings below this "
                                              "confidence (default: the service's, 0.5 unless set)."),
         draw: bool = Query(False, description="Add `drawing`: the photo with the plates drawn (JPEG data URL)."),

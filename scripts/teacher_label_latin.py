@@ -1,0 +1,154 @@
+"""Teacher labels for the openlpr plate crops (issue 16): PP-OCRv4 (rapidocr-onnxruntime) reads each
+labelled box twice, and only readings both views agree on and that look like a plate are kept.
+
+The openlpr scenes (``../shared/data/openlpr_detection``) have plate boxes but no texts. For every box:
+
+* view A, text detection (at most 480 px) + recognition on the box padded by 15 % / 30 % (width / height), upscaled to at
+  least 96 px high: the text lines found, each with its score and height. The tallest line is the
+  plate's main text; lines of the same row (centres within half its height) are joined left to right,
+  a second row at least 0.7 x as tall is joined after it (two-row plates read as one text);
+* view B, recognition only on the box padded by 4 % / 8 %, upscaled to at least 48 px high.
+
+A reading is kept when, after dropping separators (space - . · : ：), both views give the same text of
+4 to 9 symbols from A-Z 0-9 with at least one digit, and both scores are at least ``--min-score``
+(0.85). Everything else is dropped, with the reason counted in ``report.json``.
+
+Writes ``OUT/{train,val}/NNNN.png`` (the box + 6 % / 12 % margin, natural resolution) and
+``OUT/{train,val}/labels.csv`` (``image_path,plate_text``, platekit's crop CSV), ``OUT/raw.jsonl``
+(both views of every box) and ``OUT/report.json``. The openlpr train/val folders are kept apart:
+train crops train rec_latin, val crops are its own validation.
+
+    python scripts/teacher_label_latin.py [--data ../shared/data/openlpr_detection] [--out runs/latin_teacher]
+    python scripts/teacher_label_latin.py --refilter   # re-apply the filter to OUT/raw.jsonl only
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import json
+import os
+import re
+
+import cv2
+import numpy as np
+
+SEP = re.compile(r"[\s\-.·:：_]+")
+PLATE = re.compile(r"^(?=.*[0-9])[A-Z0-9]{4,9}$")
+
+
+def clean(text: str) -> str:
+    return SEP.sub("", text)
+
+
+def join_lines(lines: list[dict]) -> tuple[str, float]:
+    """View A's lines -> (text, min score): the tallest line, its row-mates, and a second row."""
+    if not lines:
+        return "", 0.0
+    main = max(lines, key=lambda r: r["h"])
+    rows: dict[int, list[dict]] = collections.defaultdict(list)
+    for r in lines:
+        if r["h"] < 0.7 * main["h"]:
+            continue  # small print: state names, slogans, dealer frames, country codes
+        rows[0 if abs(r["cy"] - main["cy"]) < 0.5 * main["h"] else (1 if r["cy"] > main["cy"] else -1)].append(r)
+    used = [rows[k] for k in (-1, 0, 1) if rows[k]]
+    text = "".join(clean(r["text"]) for row in used for r in sorted(row, key=lambda r: r["cx"]))
+    return text, min(r["score"] for row in used for r in row)
+
+
+def verdict(a_text: str, a_score: float, b_text: str, b_score: float, min_score: float) -> str:
+    """'ok' or why the reading is dropped."""
+    if not a_text and not b_text:
+        return "no text"
+    if a_text != clean(b_text).upper() or a_text != a_text.upper() or b_text != b_text.upper():
+        return "views disagree"  # lower-case letters are no plate's
+    if not PLATE.match(a_text):
+        return "not plate-like"
+    if min(a_score, b_score) < min_score:
+        return "low score"
+    return "ok"
+
+
+def label(args) -> None:
+    from rapidocr_onnxruntime import RapidOCR
+
+    # det at most 480 px on the long side (the default upscales every crop to 736 px on its SHORT side:
+    # ~5x the time for the same lines on plate crops); no 180-degree classifier
+    eng = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, det_limit_side_len=480, det_limit_type="max",
+                   use_cls=False)
+    rows = [json.loads(line) for line in open(os.path.join(args.data, "labels.jsonl"), encoding="utf-8")][: args.limit or None]
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "raw.jsonl"), "w", encoding="utf-8") as raw:
+        for n, d in enumerate(rows):
+            img = cv2.imread(os.path.join(args.data, d["image"]))
+            split = d["image"].split("/")[0]
+            os.makedirs(os.path.join(args.out, split), exist_ok=True)
+            for j, (x1, y1, x2, y2) in enumerate(d["boxes"]):
+                w, h = x2 - x1, y2 - y1
+                H, W = img.shape[:2]
+
+                def cut(px, py, x1=x1, y1=y1, x2=x2, y2=y2, H=H, W=W):
+                    return img[max(0, int(y1 - py)) : min(H, int(np.ceil(y2 + py))),
+                               max(0, int(x1 - px)) : min(W, int(np.ceil(x2 + px)))]
+
+                name = f"{split}/{os.path.splitext(os.path.basename(d['image']))[0]}_{j}.png"
+                cv2.imwrite(os.path.join(args.out, name), cut(0.06 * w, 0.12 * h))
+                a = cut(0.15 * w, 0.30 * h)
+                s = max(1.0, 96 / max(1, a.shape[0]))
+                a = cv2.resize(a, None, fx=s, fy=s, interpolation=cv2.INTER_CUBIC)
+                res, _ = eng(a)
+                lines = []
+                for box, text, score in res or []:
+                    ys, xs = [p[1] for p in box], [p[0] for p in box]
+                    lines.append({"text": text, "score": float(score), "h": max(ys) - min(ys),
+                                  "cy": (max(ys) + min(ys)) / 2, "cx": (max(xs) + min(xs)) / 2})
+                b = cut(0.04 * w, 0.08 * h)
+                s = max(1.0, 48 / max(1, b.shape[0]))
+                b = cv2.resize(b, None, fx=s, fy=s, interpolation=cv2.INTER_CUBIC)
+                rb, _ = eng(b, use_det=False, use_cls=False, use_rec=True)
+                b_text, b_score = (rb[0][0], float(rb[0][1])) if rb else ("", 0.0)
+                raw.write(json.dumps({"crop": name, "split": split, "box": [x1, y1, x2, y2], "lines": lines,
+                                      "b_text": b_text, "b_score": b_score}, ensure_ascii=False) + "\n")
+                raw.flush()
+            if n % 50 == 0:
+                print(f"{n}/{len(rows)} scenes", flush=True)
+
+
+def refilter(args) -> None:
+    recs = [json.loads(line) for line in open(os.path.join(args.out, "raw.jsonl"), encoding="utf-8")]
+    why = collections.Counter()
+    kept: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
+    for r in recs:
+        a_text, a_score = join_lines(r["lines"])
+        v = verdict(a_text, a_score, r["b_text"], r["b_score"], args.min_score)
+        why[v] += 1
+        if v == "ok":
+            kept[r["split"]].append((os.path.basename(r["crop"]), a_text))
+    for split, items in kept.items():
+        with open(os.path.join(args.out, split, "labels.csv"), "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["image_path", "plate_text"])
+            w.writerows(items)
+    report = {"boxes": len(recs), "kept": {k: len(v) for k, v in kept.items()}, "dropped": dict(why),
+              "min_score": args.min_score}
+    with open(os.path.join(args.out, "report.json"), "w") as f:
+        json.dump(report, f, indent=1)
+    print(json.dumps(report, indent=1))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default="../shared/data/openlpr_detection")
+    ap.add_argument("--out", default="runs/latin_teacher")
+    ap.add_argument("--min-score", type=float, default=0.85)
+    ap.add_argument("--limit", type=int, default=0, help="first N scenes only (a quick look)")
+    ap.add_argument("--refilter", action="store_true", help="only re-apply the filter to OUT/raw.jsonl")
+    args = ap.parse_args()
+    if not args.refilter:
+        label(args)
+    refilter(args)
+
+
+if __name__ == "__main__":
+    main()
