@@ -1,8 +1,8 @@
 """Plate formats as data: per-position character sets, validation, format guessing.
 
 numpy-free and torch-free: everything here is plain Python so any layer can use it.
-A *format* is one plate layout (``cn-blue``, ``ru``); a *region* groups the formats one
-recognizer reads (``cn`` reads blue, green and yellow plates) and fixes the slot count,
+A *format* is one plate layout (``cn-blue``, ``ru``, ``eu-de``); a *region* groups the formats one
+recognizer reads (``cn`` reads blue, green and yellow plates, ``latin`` every Latin-alphabet plate) and fixes the slot count,
 alphabet and pad character of that recognizer.
 """
 
@@ -129,11 +129,70 @@ RU_TYPES = (
 )
 _RU_ALL = tuple(_ru_type(*t) for t in RU_TYPES)
 
-FORMATS: dict[str, PlateFormat] = {f.name: f for f in (_CN_BLUE, _CN_GREEN, _CN_YELLOW) + _RU_ALL}
+
+# --- Latin-alphabet plates (Europe, UK, USA, Brazil, generic) -------------------------------------
+# Formats are listed most specific first: guess_format reports the first that fits (eu-pl and
+# us have alphanumeric positions and would swallow uk / br texts). Texts are stored and compared without spaces or dashes ("AB-123-CD" -> "AB123CD"). A spec string
+# spells one pattern with L (A-Z), D (0-9), A (A-Z or 0-9) and C (the 20 consonants of Spanish plates);
+# a format lists its specs separated by spaces. Where each rule comes from, and what is approximate:
+# - eu-de: Germany (FZV): district code 1-3 letters, 1-2 letters, 1-4 digits, at most 8 characters
+#   (the E/H suffixes of electric and historic cars are not modelled). Letters are A-Z (umlauts of a
+#   few district codes are not modelled).
+# - eu-fr-it: France SIV (since 2009) and Italy (since 1994): AB-123-CD / AB 123CD. Both leave out some
+#   letters (I, O, U; Italy also Q) in the letter positions; the format allows A-Z (approximate).
+# - eu-es: Spain (since 2000): 4 digits + 3 consonants (no vowels, no Ñ, Q) -- exact.
+# - eu-nl: the Netherlands, sidecodes 7-11 and 13 (2008-): 6 characters in letter/digit groups -- exact
+#   in shape, the letters actually used (no vowels, no C/Q in most sidecodes) are not modelled.
+# - eu-pl: Poland (2000-): 2-letter district + 5 alphanumerics or 3-letter district + 4 or 5
+#   alphanumerics -- approximate (the real rules restrict where letters may stand).
+# - eu-hr-rs: Croatia/Serbia/Balkan style: 2-letter city + 3-4 digits + 1-2 letters (ZG1234AB, BG123AB)
+#   -- approximate.
+# - uk: Great Britain (2001-): 2 letters (area), 2 digits (age), 3 letters -- exact in shape (I, Q and
+#   Z are rare or unused in places; not modelled).
+# - us: USA state plates -- approximations: a handful of common serial shapes (California 1ABC234,
+#   Texas / New York / Pennsylvania / Ohio ABC1234, ...) and 5-7 alphanumerics for vanity-like plates.
+# - br: Brazil Mercosul (2018-): ABC1D23 -- exact. br-old: the older grey plates ABC-1234 -- exact.
+# - latin-generic: 2-10 alphanumerics, the fallback for every other Latin plate.
+LATIN_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+LATIN_DIGITS = "0123456789"
+LATIN_ALNUM = LATIN_DIGITS + LATIN_LETTERS
+ES_CONSONANTS = "BCDFGHJKLMNPRSTVWXYZ"
+_LATIN_SPEC = {"L": LATIN_LETTERS, "D": LATIN_DIGITS, "A": LATIN_ALNUM, "C": ES_CONSONANTS}
+
+
+def _latin(name: str, specs: str, description: str) -> PlateFormat:
+    """A Latin plate format from space-separated spec strings (L, D, A, C per position); repeated
+    specs are kept once."""
+    pats = tuple(dict.fromkeys(tuple(_LATIN_SPEC[c] for c in spec) for spec in specs.split()))
+    return PlateFormat(name, "latin", pats, description)
+
+
+_DE_SPECS = " ".join(dict.fromkeys("L" * (a + b) + "D" * c for a in (1, 2, 3) for b in (1, 2) for c in (1, 2, 3, 4)
+                                   if a + b + c <= 8))
+LATIN_TYPES = (
+    ("eu-de", _DE_SPECS, "Germany: district (1-3 letters), 1-2 letters, 1-4 digits, at most 8 (MAB1234)"),
+    ("eu-fr-it", "LLDDDLL", "France SIV and Italy: 2 letters, 3 digits, 2 letters (AB123CD)"),
+    ("eu-es", "DDDDCCC", "Spain: 4 digits, 3 consonants (1234BCD)"),
+    ("eu-nl", "DLLLDD DDLLLD LDDDLL LLDDDL LLLDDL DLLDDD",
+     "Netherlands sidecodes 7-11, 13: 6 characters (1ABC23, AB123C, ...)"),
+    ("uk", "LLDDLLL", "Great Britain (2001-): 2 letters, 2 digits, 3 letters (AB12CDE)"),
+    ("br", "LLLDLDD", "Brazil Mercosul: ABC1D23"),
+    ("br-old", "LLLDDDD", "Brazil, older grey plates: ABC1234"),
+    ("eu-hr-rs", "LLDDDL LLDDDLL LLDDDDL LLDDDDLL",
+     "Croatia/Serbia/Balkans (approximate): 2 letters, 3-4 digits, 1-2 letters (ZG1234AB)"),
+    ("eu-pl", "LLAAAAA LLLAAAA LLLAAAAA", "Poland (approximate): 2-3 letter district + 4-5 alphanumerics"),
+    ("us", "DLLLDDD LLLDDDD LLLDDD DDDLLL DLLDDD LLDDDDD DDDDDD DDDLDDD LLLLDDD AAAAA AAAAAA AAAAAAA",
+     "USA state plates (approximate): common serial shapes (1ABC234, ABC1234, ...) and 5-7 alphanumerics"),
+    ("latin-generic", " ".join("A" * n for n in range(2, 11)), "Any Latin plate: 2-10 alphanumerics (fallback)"),
+)
+_LATIN_ALL = tuple(_latin(*t) for t in LATIN_TYPES)
+
+FORMATS: dict[str, PlateFormat] = {f.name: f for f in (_CN_BLUE, _CN_GREEN, _CN_YELLOW) + _RU_ALL + _LATIN_ALL}
 
 REGIONS: dict[str, Region] = {
     "cn": Region("cn", (_CN_BLUE, _CN_GREEN, _CN_YELLOW), CN_PROVINCES + CN_ALNUM, "_", 8),
     "ru": Region("ru", _RU_ALL, RU_ALPHABET, "-", 9),
+    "latin": Region("latin", _LATIN_ALL, LATIN_ALNUM, "_", 10),
 }
 
 
