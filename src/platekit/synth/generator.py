@@ -23,7 +23,7 @@ from platekit.core.formats import FORMATS, get_format
 from platekit.core.geometry import expand_corners
 from platekit.errors import PlatekitError
 from platekit.synth.effects import binarize, camera, jpeg, lighting
-from platekit.synth.layouts import LAYOUTS
+from platekit.synth.layouts import plate_size_mm
 from platekit.synth.render import compose, draw_plate
 
 # Where CCPD's labelled corners lie relative to the plate edge (left, top, right, bottom, in plate
@@ -146,7 +146,7 @@ class PlateSynth:
     def px_per_mm(self, fmt: str) -> float:
         """Render scale: the plate drawn at ~1.5x its width in the output crop (then filtered)."""
         plate_w_out = self.size[0] / (1 + 2 * self.crop_margin)
-        return 1.5 * plate_w_out / LAYOUTS[fmt].size_mm[0]
+        return 1.5 * plate_w_out / plate_size_mm(fmt)[0]
 
     def render_plate(self, text: str, fmt: str, rng: np.random.Generator, px_per_mm: float | None = None,
                      pad: float = 0.0, vary: float = 1.0) -> tuple[np.ndarray, np.ndarray]:

@@ -24,6 +24,10 @@ _SIBLINGS = {"latin-regular": ("latin", "DejaVuSansCondensed.ttf"), "cjk-zen": (
 # Latin glyph styles: font diversity helps a recognizer read the (unavailable) real plate font
 LATIN_STYLES = ("latin", "latin-regular", "mono", "cjk", "din", "narrow", "condensed")
 
+# stroke weight choices per Latin glyph style (px per side at render scale): the bold face thinner,
+# regular faces bolder, OpenDIN much bolder (it is light; the plate font is heavy); others (0, 1)
+STYLE_WEIGHTS = {"latin": (-1, -1, 0), "din": (2, 3), "narrow": (-1, 0), "condensed": (-1, 0)}
+
 
 @cache
 def font_path(kind: str) -> str:

@@ -7,11 +7,12 @@ tall, bottom-aligned, and a region field on the right with the region code (2 or
 and the flag; the other Russian types (taxi, trailer, police, transit) share it, the square two-row
 plates (type 1A 290 x 170 mm, motorcycle type 4 245 x 160 mm) put the region field bottom right.
 The square layouts are approximations of the standard's drawings (not measured on real plates).
+Latin plates (Europe, UK, USA, Brazil) are at the end: looks as data, boxes laid out at render time.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # a character box: x, y, w, h in mm; kind "cjk" | "latin"
 Box = tuple[float, float, float, float]
@@ -138,3 +139,116 @@ def char_boxes(fmt: str, n_chars: int) -> tuple[Box, ...]:
     if f is None:
         return lay.boxes[:n_chars]
     return lay.boxes + (f.boxes3 if n_chars - len(lay.boxes) == 3 else f.boxes2)
+
+
+# --- Latin plates -------------------------------------------------------------------------------
+# Latin texts have variable length, so their character boxes are laid out at render time: centred in
+# ``text_box``, ``char_mm`` (width of the digit 0, height) each, ``gap_mm`` apart, with ``space_mm``
+# more where the national format writes a space or a dash (``spaces``: "class" = at every letter/digit
+# change, "first" = at the first one only, a tuple of character indices = before those, () = none) and
+# squeezed horizontally when a long text does not fit. A format has one or more looks (rng picks one).
+# Sizes: EU 520 x 110 mm (EU regulation 2411/98), UK 520 x 111 mm (BS AU 145e), US 12 x 6 in
+# (305 x 152 mm), Brazil 400 x 130 mm (Mercosul and the older grey plates). Character sizes, the
+# band drawings, colours and the US state/slogan lines are approximations chosen by eye.
+
+RGB = tuple[int, int, int]
+_WHITE, _INK = (240, 240, 236), (18, 18, 18)
+_EU_YELLOW, _UK_YELLOW = (244, 200, 30), (246, 206, 40)
+
+
+@dataclass(frozen=True)
+class LatinStyle:
+    """One look of a Latin plate."""
+
+    name: str
+    size_mm: tuple[float, float]  # width, height
+    colours: tuple[tuple[RGB, RGB], ...]  # (plate, text) colour pairs to choose from
+    text_box: tuple[float, float, float, float]  # x0, y0, x1, y1 mm: the characters are centred in it
+    char_mm: tuple[float, float]  # width (of a "0"), height
+    gap_mm: float  # between characters
+    space_mm: float = 0.0  # extra gap at a space/dash of the national format
+    spaces: str | tuple[int, ...] = ()  # "class", "first", character indices or () (see above)
+    dash: bool = False  # draw a dash in the spaces (ABC-1234)
+    band: str | None = None  # decoration drawn by synth/latin.py: "eu", "gb", "us", "br", "br-old"
+    band_codes: tuple[str, ...] = ()  # EU/GB band country codes (one is drawn)
+    fonts: tuple[str, ...] = ("din", "narrow", "condensed")  # preferred glyph styles (the installed ones)
+    border_mm: float = 1.5  # frame line width (0: none)
+    corner_mm: float = 6.0  # corner radius
+    screws: tuple[tuple[float, float], ...] = ()
+    gradient_tops: tuple[RGB, ...] = ()  # optional top colours of a vertical gradient (US)
+
+
+def _eu(name: str, codes: tuple[str, ...], spaces="class", colours=((_WHITE, _INK),), dash=False,
+        char=(44.0, 75.0), gap=5.0, space=14.0) -> LatinStyle:
+    return LatinStyle(name, (520, 110), colours, (48.0, 17.0, 512.0, 93.0), char, gap, space, spaces, dash,
+                      "eu", codes, ("din", "narrow", "condensed"), 1.5, 6.0)
+
+
+_UK = dict(size_mm=(520, 111), text_box=(48.0, 16.0, 512.0, 95.0), char_mm=(50.0, 79.0), gap_mm=11.0,
+           space_mm=22.0, spaces=(4,), fonts=("condensed", "latin", "narrow"), border_mm=0.0, corner_mm=5.0)
+_UK_LOOKS = (
+    LatinStyle("uk-front", colours=((_WHITE, _INK),), band="gb", band_codes=("GB", "UK"), **_UK),
+    LatinStyle("uk-rear", colours=((_UK_YELLOW, _INK),), band="gb", band_codes=("GB", "UK"), **_UK),
+    LatinStyle("uk-plain", colours=((_WHITE, _INK), (_UK_YELLOW, _INK)), **{**_UK, "text_box": (14.0, 16.0, 506.0, 95.0)}),
+)
+
+_US_COLOURS = (  # light plates, dark text
+    ((244, 244, 240), (20, 40, 130)), ((244, 244, 240), (150, 20, 30)), ((244, 244, 240), (20, 20, 20)),
+    ((215, 230, 245), (20, 40, 120)), ((248, 238, 190), (20, 20, 20)), ((248, 238, 190), (20, 40, 130)),
+    ((236, 244, 236), (20, 90, 40)),
+)
+_US_HOLES = ((76.0, 12.0), (229.0, 12.0), (76.0, 140.0), (229.0, 140.0))
+_US = dict(size_mm=(305, 152), colours=_US_COLOURS, text_box=(14.0, 36.0, 291.0, 116.0), char_mm=(33.0, 72.0),
+           gap_mm=4.0, space_mm=10.0, band="us", fonts=("latin", "condensed", "narrow"), border_mm=2.0,
+           corner_mm=10.0, screws=_US_HOLES, gradient_tops=((250, 250, 250), (190, 215, 240), (250, 225, 170)))
+_US_LOOKS = (LatinStyle("us", **_US), LatinStyle("us-dash", spaces="first", dash=True, **_US),
+             LatinStyle("us-space", spaces="first", **_US))
+
+_BR = dict(size_mm=(400, 130), text_box=(14.0, 36.0, 386.0, 118.0), char_mm=(40.0, 68.0), gap_mm=7.0,
+           fonts=("din", "narrow", "condensed"), border_mm=1.5, corner_mm=8.0)
+_BR_LOOK = LatinStyle("br", colours=((_WHITE, _INK),), band="br", **_BR)
+_BR_OLD_LOOK = LatinStyle("br-old", colours=(((190, 192, 192), _INK), ((176, 178, 180), (30, 30, 30))),
+                          spaces=(3,), dash=True, space_mm=22.0, band="br-old",
+                          **{**_BR, "fonts": ("latin", "condensed", "narrow"), "border_mm": 2.5})
+
+# latin-generic: the other looks with random colour pairs, dark plates with light text included
+_GENERIC_COLOURS = (
+    (_WHITE, _INK), ((244, 206, 40), _INK), ((30, 30, 30), (240, 240, 240)), ((25, 50, 140), (245, 245, 245)),
+    ((20, 100, 50), (245, 245, 245)), ((150, 25, 30), (245, 235, 220)), ((30, 30, 30), (240, 200, 40)),
+    ((210, 225, 240), (20, 40, 120)), ((200, 200, 200), (20, 20, 20)), ((240, 240, 236), (150, 20, 30)),
+)
+
+
+def _generic(look: LatinStyle) -> LatinStyle:
+    return replace(look, name=f"generic-{look.name}", colours=_GENERIC_COLOURS, fonts=())  # () = every style
+
+
+LATIN_STYLES: dict[str, tuple[LatinStyle, ...]] = {
+    "eu-de": (_eu("eu-de", ("D",)),),
+    "eu-fr-it": (_eu("eu-fr", ("F",), dash=True), _eu("eu-it", ("I",))),
+    "eu-es": (_eu("eu-es", ("E",)),),
+    "eu-nl": (_eu("eu-nl", ("NL",), dash=True, colours=((_EU_YELLOW, _INK),), char=(48.0, 75.0), gap=7.0),),
+    "eu-pl": (_eu("eu-pl", ("PL",), spaces=(2,)), _eu("eu-pl3", ("PL",), spaces=(3,))),
+    "eu-hr-rs": (_eu("eu-hr", ("HR",), dash=True), _eu("eu-rs", ("SRB", "BIH", "MNE", "SLO"))),
+    "uk": _UK_LOOKS,
+    "us": _US_LOOKS,
+    "br": (_BR_LOOK,),
+    "br-old": (_BR_OLD_LOOK,),
+    "latin-generic": tuple(_generic(lk) for lk in (
+        _eu("eu", ("D", "F", "I", "E", "NL", "PL", "HR", "B", "A", "CH")), _UK_LOOKS[2], _US_LOOKS[0],
+        _BR_LOOK, _BR_OLD_LOOK, replace(_UK_LOOKS[2], name="plain-space", spaces="class"))),
+}
+
+# US state names and slogans (the header and footer lines), Brazilian city/state bands: data for the looks
+US_STATES = ("CALIFORNIA", "TEXAS", "NEW YORK", "FLORIDA", "OHIO", "ARIZONA", "NEVADA", "OREGON", "GEORGIA",
+             "ILLINOIS", "MICHIGAN", "VIRGINIA", "COLORADO", "WASHINGTON", "PENNSYLVANIA", "UTAH", "MAINE")
+US_SLOGANS = ("SUNSHINE STATE", "EMPIRE STATE", "THE LONE STAR STATE", "LAND OF LINCOLN", "GRAND CANYON STATE",
+              "LIVE FREE OR DIE", "GREAT LAKES STATE", "THE GOLDEN STATE", "PEACH STATE", "BEEHIVE STATE",
+              "VACATIONLAND", "EVERGREEN STATE", "DMV CA GOV", "VISIT PA COM", "")
+BR_CITIES = ("SAO PAULO - SP", "RIO DE JANEIRO - RJ", "CURITIBA - PR", "BELO HORIZONTE - MG", "SALVADOR - BA",
+             "PORTO ALEGRE - RS", "RECIFE - PE", "CAMPINAS - SP", "GOIANIA - GO", "MANAUS - AM")
+
+
+def plate_size_mm(fmt: str) -> tuple[float, float]:
+    """Nominal plate size of a format (a Latin format: its first look; latin-generic looks vary)."""
+    return LATIN_STYLES[fmt][0].size_mm if fmt in LATIN_STYLES else LAYOUTS[fmt].size_mm

@@ -5,33 +5,15 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from platekit.synth.glyphs import STYLE_WEIGHTS as _LATIN_WEIGHTS
 from platekit.synth.glyphs import font_styles, glyph_mask, has_glyph
+from platekit.synth.latin import draw_latin_plate
+from platekit.synth.layouts import LATIN_STYLES
+from platekit.synth.paint import blend as _blend
+from platekit.synth.paint import jitter_colour as _jitter_colour
+from platekit.synth.paint import rounded_mask as _rounded_mask
+from platekit.synth.paint import stamp as _stamp
 from platekit.synth.layouts import LAYOUTS, RegionField, char_boxes
-
-
-def _jitter_colour(rgb, rng: np.random.Generator, amount: float) -> np.ndarray:
-    c = np.asarray(rgb, np.float32) * rng.uniform(1 - amount, 1 + amount) * rng.uniform(1 - amount / 3, 1 + amount / 3, 3)
-    c = c + rng.uniform(-20, 20, 3) * amount
-    return np.clip(c, 0, 255)
-
-
-def _stamp(alpha: np.ndarray, x: int, y: int, mask: np.ndarray) -> None:
-    """alpha[y:y+h, x:x+w] = max(alpha, mask) (clipped to alpha)."""
-    h, w = mask.shape
-    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, alpha.shape[1]), min(y + h, alpha.shape[0])
-    if x1 > x0 and y1 > y0:
-        np.maximum(alpha[y0:y1, x0:x1], mask[y0 - y : y1 - y, x0 - x : x1 - x], out=alpha[y0:y1, x0:x1])
-
-
-def _blend(img: np.ndarray, x: int, y: int, mask: np.ndarray, colour: np.ndarray) -> None:
-    """Alpha-blend ``colour`` into img[y:y+h, x:x+w] where mask [h, w] is 0..1 (clipped to img)."""
-    h, w = mask.shape
-    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, img.shape[1]), min(y + h, img.shape[0])
-    if x1 <= x0 or y1 <= y0:
-        return
-    a = mask[y0 - y : y1 - y, x0 - x : x1 - x, None]
-    roi = img[y0:y1, x0:x1].astype(np.float32)
-    img[y0:y1, x0:x1] = (roi * (1 - a) + colour * a).astype(np.uint8)
 
 
 def background(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
@@ -43,20 +25,6 @@ def background(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
     small = np.clip(base * shade, 0, 255).astype(np.uint8)
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
 
-
-def _rounded_mask(h: int, w: int, r: int) -> np.ndarray:
-    m = np.zeros((h, w), np.uint8)
-    r = max(1, min(r, h // 2 - 1, w // 2 - 1))
-    cv2.rectangle(m, (r, 0), (w - 1 - r, h - 1), 255, -1)
-    cv2.rectangle(m, (0, r), (w - 1, h - 1 - r), 255, -1)
-    for cx, cy in ((r, r), (w - 1 - r, r), (r, h - 1 - r), (w - 1 - r, h - 1 - r)):
-        cv2.circle(m, (cx, cy), r, 255, -1, cv2.LINE_AA)
-    return m
-
-
-# stroke weight choices per Latin glyph style (px per side at render scale): the bold face thinner,
-# regular faces bolder, OpenDIN much bolder (it is light; the plate font is heavy)
-_LATIN_WEIGHTS = {"latin": (-1, -1, 0), "din": (2, 3), "narrow": (-1, 0), "condensed": (-1, 0)}
 
 # Plate-font shapes no installed font has (synth/glyphs.py), per plate family (the format name before "-"):
 # char -> (glyph drawn instead, share of plates). China: "1" a plain bar, flat-topped "3", "M" with
@@ -72,6 +40,8 @@ PLATE_GLYPHS = {
 def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
                vary: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """The plate alone at ``k`` px/mm: RGB uint8 [H, W, 3] and its rounded outline mask uint8 [H, W]."""
+    if fmt in LATIN_STYLES:  # Latin plates: their own code path (the Chinese/Russian draws stay as they were)
+        return draw_latin_plate(text, fmt, k, rng, vary)
     lay = LAYOUTS[fmt]
     W, H = int(round(lay.size_mm[0] * k)), int(round(lay.size_mm[1] * k))
     bg = _jitter_colour(lay.bg, rng, 0.18 * vary)

@@ -17,7 +17,7 @@ from platekit.core.image import imwrite_rgb, load_image
 from platekit.errors import PlatekitError
 from platekit.synth.effects import camera, jpeg
 from platekit.synth.generator import PlateSynth, random_text, sample_rng
-from platekit.synth.layouts import LAYOUTS
+from platekit.synth.layouts import plate_size_mm
 
 
 def random_background(w: int, h: int, rng: np.random.Generator) -> np.ndarray:
@@ -81,7 +81,7 @@ def synth_scene(rng: np.random.Generator, background: np.ndarray | None = None, 
     for _ in range(n):
         fmt = formats[int(rng.integers(len(formats)))]
         text = random_text(fmt, rng)
-        mm_w, mm_h = LAYOUTS[fmt].size_mm
+        mm_w, mm_h = plate_size_mm(fmt)
         pw = rng.uniform(0.08, 0.4) * w  # plate width in scene pixels
         ph = pw * mm_h / mm_w
         for _try in range(10):
