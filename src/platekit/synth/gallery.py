@@ -1,6 +1,7 @@
 """Gallery PNG: synthetic crops next to real CCPD crops at the same size (``docs/synth_gallery.png``).
 
     python -m platekit.synth.gallery --ccpd ../shared/data/ccpd2019_base --out docs/synth_gallery.png
+    python -m platekit.synth.gallery --latin --out /tmp/latin_gallery.png   # the Latin formats, one row each
 """
 
 from __future__ import annotations
@@ -53,14 +54,28 @@ def build(ccpd_dir: str | None, size=(144, 48), cols: int = 4, rows: int = 4, ma
     return np.vstack([top, np.full((8, top.shape[1], 3), 255, np.uint8), bottom])
 
 
+def build_latin(size=(160, 48), cols: int = 6, difficulty: float = 0.3, seed: int = 0) -> np.ndarray:
+    """One labelled row of synthetic crops per Latin format (``REGIONS["latin"]``)."""
+    from platekit.core.formats import REGIONS
+
+    rows = []
+    for j, f in enumerate(REGIONS["latin"].formats):
+        s = PlateSynth(f.name, size, difficulty, seed + j)
+        samples = [s.sample_at(i) for i in range(cols)]
+        rows.append(_label(np.hstack([img for img, _, _ in samples]),
+                           f"{f.name}: " + "  ".join(text for _, text, _ in samples)))
+    return np.vstack(rows)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--ccpd", default=None, help="CCPD scene folder (real crops are read at runtime)")
     ap.add_argument("--out", default="docs/synth_gallery.png")
     ap.add_argument("--difficulty", type=float, default=0.5)
     ap.add_argument("--scale", type=int, default=2)
+    ap.add_argument("--latin", action="store_true", help="a gallery of the Latin formats instead")
     a = ap.parse_args()
-    img = build(a.ccpd, difficulty=a.difficulty)
+    img = build_latin(difficulty=a.difficulty) if a.latin else build(a.ccpd, difficulty=a.difficulty)
     img = cv2.resize(img, None, fx=a.scale, fy=a.scale, interpolation=cv2.INTER_NEAREST)
     imwrite_rgb(a.out, img)
     print(f"wrote {a.out} ({img.shape[1]}x{img.shape[0]})")

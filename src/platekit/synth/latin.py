@@ -189,7 +189,7 @@ def draw_latin_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
         for x, y, w, h in spaces:
             bh = max(1, int(round(0.1 * h * k)))
             y0 = int(round((y + 0.5 * h) * k)) - bh // 2
-            cv2.rectangle(alpha, (int(round((x + 0.2 * w) * k)), y0), (int(round((x + 0.8 * w) * k)) - 1, y0 + bh - 1),
+            cv2.rectangle(alpha, (int(round((x + 0.12 * w) * k)), y0), (int(round((x + 0.88 * w) * k)) - 1, y0 + bh - 1),
                           1.0, -1)
     _ink(plate, alpha, fg)
     for sx, sy in look.screws:
