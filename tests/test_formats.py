@@ -15,7 +15,10 @@ def test_guess_format(text, fmt):
 
 @pytest.mark.parametrize("text", ["", "皖I12345", "皖A1234", "ZZ371HK96", "X371HK9", "A123BC7777", "hello"])
 def test_invalid_texts(text):
-    assert guess_format(text) is None
+    # no Chinese or Russian plate; alphanumeric texts of 2-10 characters are Latin plates (latin-generic at least)
+    assert REGIONS["cn"].guess_format(text) is None and REGIONS["ru"].guess_format(text) is None
+    f = guess_format(text)
+    assert f is None if not text.isascii() or not text else f.region == "latin"
 
 
 def test_cyrillic_normalises_to_latin():

@@ -22,7 +22,9 @@ def register(app: typer.Typer) -> None:
     def synth(
         out: str = typer.Option(..., "--out", help="Output directory."),
         plate_type: str = typer.Option("cn-blue", "--type", "--format", help="Plate type(s), comma-separated: "
-                                       "cn-blue,cn-green,cn-yellow,ru (--format: the old name of --type)."),
+                                       "cn-blue,cn-green,cn-yellow, ru, ru-*, and the Latin eu-de, eu-fr-it, eu-es, eu-nl, "
+                                       "eu-pl, eu-hr-rs, uk, us, br, br-old, latin-generic (--format: the old name of "
+                                       "--type)."),
         n: int = typer.Option(1000, "--n", help="Number of crops (or scenes with --scene)."),
         seed: int = typer.Option(0, "--seed", help="Random seed; the output is a pure function of it."),
         size: str = typer.Option(None, "--size", help="WxH of each crop (default 144x48) or scene (640x480)."),

@@ -8,12 +8,11 @@ import numpy as np
 from platekit.synth.glyphs import STYLE_WEIGHTS as _LATIN_WEIGHTS
 from platekit.synth.glyphs import font_styles, glyph_mask, has_glyph
 from platekit.synth.latin import draw_latin_plate
-from platekit.synth.layouts import LATIN_STYLES
+from platekit.synth.layouts import LATIN_STYLES, LAYOUTS, RegionField, char_boxes
 from platekit.synth.paint import blend as _blend
 from platekit.synth.paint import jitter_colour as _jitter_colour
 from platekit.synth.paint import rounded_mask as _rounded_mask
 from platekit.synth.paint import stamp as _stamp
-from platekit.synth.layouts import LAYOUTS, RegionField, char_boxes
 
 
 def background(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
