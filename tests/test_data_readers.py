@@ -156,8 +156,8 @@ def test_read_nomeroff(tmp_path: Path):
     )
     samples = read_nomeroff(str(tmp_path / "nr"))  # parent of train/: subsets found
     assert [(s.text, s.lines, s.format) for s in samples] == [
-        ("X371HK96", 1, "ru"), ("0038SC", 2, None), ("AA0013BM", 1, None)
-    ]
+        ("X371HK96", 1, "ru"), ("0038SC", 2, "us"), ("AA0013BM", 1, "eu-hr-rs")
+    ]  # no Russian type: the first Latin format their shapes fit (guess_format: cn, ru, then latin)
     assert samples[0].image_path == str(root / "img" / "a.png")
     assert detect_kind(str(tmp_path / "nr")) == "nomeroff"
 
