@@ -10,8 +10,13 @@ The openlpr scenes (``../shared/data/openlpr_detection``) have plate boxes but n
 * view B, recognition only on the box padded by 4 % / 8 %, upscaled to at least 48 px high.
 
 A reading is kept when, after dropping separators (space - . · : ：), both views give the same text of
-4 to 9 symbols from A-Z 0-9 with at least one digit, and both scores are at least ``--min-score``
-(0.85). Everything else is dropped, with the reason counted in ``report.json``.
+4 to 9 symbols from A-Z 0-9 with at least one digit and one letter (the teacher silently drops
+Hangul, so Korean plates come out as digits only), and both scores are at least ``--min-score``
+(0.85). Everything else is dropped, with the reason counted in ``report.json``. A kept text that fits
+no strict Latin format (core/formats.py: every slot a letter or a digit; not the US vanity, Polish and
+generic patterns) but does after the usual confusions
+are undone where the format wants a digit (O -> 0, I -> 1) is corrected
+when exactly one such text exists (WUI9MKO -> WU19MKO, a UK plate).
 
 Writes ``OUT/{train,val}/NNNN.png`` (the box + 6 % / 12 % margin, natural resolution) and
 ``OUT/{train,val}/labels.csv`` (``image_path,plate_text``, platekit's crop CSV), ``OUT/raw.jsonl``
@@ -35,7 +40,7 @@ import cv2
 import numpy as np
 
 SEP = re.compile(r"[\s\-.·:：_]+")
-PLATE = re.compile(r"^(?=.*[0-9])[A-Z0-9]{4,9}$")
+PLATE = re.compile(r"^(?=.*[0-9])(?=.*[A-Z])[A-Z0-9]{4,9}$")
 
 
 def clean(text: str) -> str:
@@ -55,6 +60,30 @@ def join_lines(lines: list[dict]) -> tuple[str, float]:
     used = [rows[k] for k in (-1, 0, 1) if rows[k]]
     text = "".join(clean(r["text"]) for row in used for r in sorted(row, key=lambda r: r["cx"]))
     return text, min(r["score"] for row in used for r in row)
+
+
+_TO_DIGIT = {"O": "0", "I": "1"}  # only letter -> digit: the other way round was wrong 4 times in 5 by eye
+
+
+def format_fix(text: str) -> str:
+    """``text``, or the one strict-format text it becomes with O -> 0 and I -> 1 where a digit belongs."""
+    from platekit.core.formats import REGIONS
+
+    digits = set("0123456789")
+    # formats whose every slot is a letter or a digit (not the permissive US vanity, Polish or generic ones)
+    specific = [f for f in REGIONS["latin"].formats
+                if all(set(a) <= digits or not set(a) & digits for p in f.patterns for a in p)]
+    if any(f.validate(text) for f in specific):
+        return text
+    found = set()
+    for f in specific:
+        for pat in f.patterns:
+            if len(pat) != len(text):
+                continue
+            t = "".join(_TO_DIGIT.get(c, c) if set(a) <= digits else c for c, a in zip(text, pat, strict=True))
+            if t != text and f.validate(t):
+                found.add(t)
+    return found.pop() if len(found) == 1 else text
 
 
 def verdict(a_text: str, a_score: float, b_text: str, b_score: float, min_score: float) -> str:
@@ -88,7 +117,7 @@ def label(args) -> None:
                 w, h = x2 - x1, y2 - y1
                 H, W = img.shape[:2]
 
-                def cut(px, py, x1=x1, y1=y1, x2=x2, y2=y2, H=H, W=W):
+                def cut(px, py, img=img, x1=x1, y1=y1, x2=x2, y2=y2, H=H, W=W):
                     return img[max(0, int(y1 - py)) : min(H, int(np.ceil(y2 + py))),
                                max(0, int(x1 - px)) : min(W, int(np.ceil(x2 + px)))]
 
@@ -124,13 +153,15 @@ def refilter(args) -> None:
         v = verdict(a_text, a_score, r["b_text"], r["b_score"], args.min_score)
         why[v] += 1
         if v == "ok":
-            kept[r["split"]].append((os.path.basename(r["crop"]), a_text))
+            fixed = format_fix(a_text)
+            why["corrected by format"] += fixed != a_text
+            kept[r["split"]].append((os.path.basename(r["crop"]), fixed))
     for split, items in kept.items():
         with open(os.path.join(args.out, split, "labels.csv"), "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)
             w.writerow(["image_path", "plate_text"])
             w.writerows(items)
-    report = {"boxes": len(recs), "kept": {k: len(v) for k, v in kept.items()}, "dropped": dict(why),
+    report = {"boxes": len(recs), "kept": {k: len(v) for k, v in kept.items()}, "verdicts": dict(why),
               "min_score": args.min_score}
     with open(os.path.join(args.out, "report.json"), "w") as f:
         json.dump(report, f, indent=1)

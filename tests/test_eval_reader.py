@@ -119,3 +119,20 @@ def test_cli_on_the_bundled_sample(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "platekit.cli.main", "eval", "reader", str(tmp_path / "nope")],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.startswith("platekit: error:") and "Traceback" not in bad.stderr
+
+
+def test_rapidocr_baseline_on_the_same_images(tmp_path):
+    pytest.importorskip("rapidocr_onnxruntime")
+    import cv2
+
+    img = np.full((120, 420, 3), 255, np.uint8)
+    cv2.putText(img, "AB123CD", (25, 85), cv2.FONT_HERSHEY_SIMPLEX, 2.2, (0, 0, 0), 5, cv2.LINE_AA)
+    cv2.imwrite(str(tmp_path / "a.jpg"), img)
+    cv2.imwrite(str(tmp_path / "b.jpg"), np.full((60, 60, 3), 128, np.uint8))  # no text at all
+    items = [E.Item(str(tmp_path / "a.jpg"), "AB123CD", group="eu"), E.Item(str(tmp_path / "b.jpg"), "XY99", group="us")]
+    base = E.run_rapidocr(items)
+    assert base["n"] == 2 and base["exact_count"] == 1 and base["groups"]["eu"]["exact"] == 1.0
+    assert base["groups"]["us"]["exact"] == 0.0 and base["ms_p50"] > 0
+    rep = {"n": 2, "exact": 0.5, "ms_p50": 3.0, "groups": {"eu": {"exact": 1.0}, "us": {"exact": 0.0}}}
+    tab = E.baseline_table(rep, base)
+    assert "| platekit | 2 | 50.00 % | 100.0 % | 0.0 % | 3.0 |" in tab and "RapidOCR PP-OCRv4" in tab

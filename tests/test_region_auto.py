@@ -43,9 +43,7 @@ class FixedRouter:
 
 
 def _reader(router, recs, **kw):
-    r = Reader(region="auto", detector=TwoPlates(), recognizer=recs, min_confidence=0.5, **kw)
-    r.router = router
-    return r
+    return Reader(region="auto", detector=TwoPlates(), recognizer=recs, min_confidence=0.5, router=router, **kw)
 
 
 IMG = np.zeros((40, 120, 3), np.uint8)

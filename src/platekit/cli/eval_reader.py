@@ -22,6 +22,8 @@ def register(group: typer.Typer) -> None:
                                                     help="Reader threshold (default: the Reader's)."),
         limit: int = typer.Option(0, "--limit", help="Only the first N images (0: all)."),
         threads: int = typer.Option(1, "--threads", help="onnxruntime threads."),
+        baseline: bool = typer.Option(False, "--baseline", help="Also run RapidOCR PP-OCRv4 (dev extra) on the "
+                                      "same images in this run: exact (any text line) and ms, per group."),
         out: str | None = typer.Option(None, "--out", "-o",
                                        help="Write report.json, outcomes.jsonl and errors.png here "
                                             "(default runs/eval_reader/<data folder name>; '' to skip)."),
@@ -49,6 +51,12 @@ def register(group: typer.Typer) -> None:
             typer.echo("\nTop confusions (truth -> read): " +
                        ", ".join(f"{c['truth']}->{c['pred']} x{c['count']}" for c in rep["confusions"][:8]))
         typer.echo("Per-position accuracy (%): " + " ".join(f"{a * 100:.0f}" for a in rep["per_position"]))
+        if baseline:
+            base = None if crops else E.run_rapidocr(items, threads)
+            rep["baseline"] = base
+            typer.echo("\nBaseline, same images, same run\n" + E.baseline_table(rep, base) if base else
+                       "\nno baseline: " + ("--baseline reads scenes, not crops" if crops else
+                                            "rapidocr-onnxruntime is not installed (dev extra)"))
         if out is None:
             out = os.path.join("runs", "eval_reader", os.path.basename(os.path.normpath(data)) or "data")
         if out:

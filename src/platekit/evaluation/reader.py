@@ -146,6 +146,49 @@ def run(reader, items: list[Item], progress=None) -> list[Outcome]:
     return out
 
 
+def run_rapidocr(items: list[Item], threads: int = 1) -> dict | None:
+    """The generic-OCR baseline on the same images: RapidOCR (PP-OCRv4 det + cls + rec, dev extra) reads
+    the whole image; an item counts as exact when any text line, separators dropped, equals its label.
+    None when rapidocr-onnxruntime is not installed. Needs no boxes; ms include decoding (as platekit's)."""
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ModuleNotFoundError:
+        return None
+    from platekit.core.formats import normalize_text
+
+    engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
+    ts, hits = [], []
+    for it in items:
+        t = time.perf_counter()
+        try:
+            result, _ = engine(it.path)
+        except Exception:  # noqa: BLE001 -- a file RapidOCR cannot read is a miss for it
+            result = None
+        ts.append((time.perf_counter() - t) * 1e3)
+        hits.append(any(normalize_text(x[1]) == it.text for x in (result or [])))
+    groups: dict[str, list[bool]] = defaultdict(list)
+    for it, h in zip(items, hits, strict=True):
+        groups[it.group or "all"].append(h)
+
+    def acc(v: list[bool]) -> dict:
+        return {"n": len(v), "exact": sum(v) / len(v), "exact_count": sum(v)}
+
+    return {"name": "RapidOCR PP-OCRv4", "threads": threads, "ms_p50": float(np.median(ts)), **acc(hits),
+            "groups": {k: acc(v) for k, v in sorted(groups.items())}}
+
+
+def baseline_table(rep: dict, base: dict) -> str:
+    """Markdown: platekit and the baseline on the same images, overall and per group, with median ms."""
+    rows = ["| system | n | exact | " + " | ".join(base["groups"]) + " | ms per image (median) |",
+            "|---|---|---|" + "---|" * len(base["groups"]) + "---|"]
+    ours = " | ".join(f"{rep['groups'][g]['exact'] * 100:.1f} %" if g in rep["groups"] else "-" for g in base["groups"])
+    theirs = " | ".join(f"{v['exact'] * 100:.1f} %" for v in base["groups"].values())
+    rows.append(f"| platekit | {rep['n']} | {rep['exact'] * 100:.2f} % | {ours} | {rep['ms_p50']:.1f} |")
+    rows.append(f"| {base['name']} (any text line, {base['threads']} thread) | {base['n']} | {base['exact'] * 100:.2f} % | "
+                f"{theirs} | {base['ms_p50']:.1f} |")
+    return "\n".join(rows)
+
+
 def _acc(rows: list[Outcome]) -> dict:
     n = len(rows)
     ex = sum(o.exact for o in rows)

@@ -58,8 +58,9 @@ def as_rgb(image: np.ndarray, color: str = "bgr", name: str = "<array>") -> np.n
 class Reader:
     """Find and read every plate of an image.
 
-    region: ``cn`` | ``ru`` | ``latin`` | ``auto``. auto: the shipped region classifier
-    (``weights/region.onnx``) routes each plate to one reader; a plate it is not sure about
+    region: ``cn`` | ``ru`` | ``latin`` | ``auto``. auto: the region classifier (``router``: None,
+    the shipped ``weights/region.onnx`` when the recognizers are the shipped ones; a path; an object
+    with ``probs(crops)``, ``classes``, ``input_size``, ``crop_margin``; False: none) routes each plate to one reader; a plate it is not sure about
     (probability below ``route_confidence``) is read by every reader. Either way a plate is only
     returned when its reading fits one of its reader's formats: a plate that fits no reader well
     is reported as unread, with its box (``ImageResult.unread_boxes``), never with another
@@ -86,6 +87,7 @@ class Reader:
         verify_confidence: float = 0.8,
         color: str = "bgr",
         route_confidence: float = 0.8,
+        router: str | os.PathLike | bool | object | None = None,
     ):
         from platekit.inference.detector import OnnxDetector
         from platekit.inference.recognizer import OnnxRecognizer
@@ -125,10 +127,16 @@ class Reader:
         # --region auto: the region classifier routes each plate to the reader of its region
         self.router = None
         self.route_confidence = float(route_confidence)
-        if region == "auto" and recognizer is None and "region" in shipped_models("region_classifier"):
+        if region == "auto" and router is not False:
             from platekit.inference.region import OnnxRegionClassifier
 
-            self.router = OnnxRegionClassifier(shipped_models("region_classifier")["region"], threads)
+            if router is None or router is True:
+                shipped = shipped_models("region_classifier").get("region")
+                self.router = OnnxRegionClassifier(shipped, threads) if shipped and recognizer is None else None
+            elif isinstance(router, str | os.PathLike):
+                self.router = OnnxRegionClassifier(resolve_model(router, "region_classifier"), threads)
+            else:
+                self.router = router
 
     # --- stages ---------------------------------------------------------------------------
     def _detections(self, image: np.ndarray) -> list[Detection]:

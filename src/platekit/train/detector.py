@@ -54,6 +54,9 @@ class DetDataConfig(StrictModel):
     gray_p: float = Field(0.05, ge=0, le=1)
     ccpd_repeat: int = Field(1, ge=0)
     openlpr_repeat: int = Field(2, ge=0)
+    # more training scenes in the detection-JSONL format (every record trains, whatever its folder), e.g.
+    # `platekit synth --scene` output: [{path: runs/det/synth_scenes, repeat: 1}]
+    extra_train: list[dict[str, Any]] = Field(default_factory=list)
     samples_per_epoch: int | None = None  # None: the whole (repeated) training list
     batch_size: int = Field(16, ge=1)
     num_workers: int = Field(0, ge=0)
@@ -524,8 +527,14 @@ def build_data(cfg: DetectorTrainConfig, input_size: tuple[int, int]):
         tr, va = jsonl_records(d.openlpr_root)
         train_caches.append((SceneCache(tr, d.cache_dir, d.cache_long_side, "openlpr_train"), d.openlpr_repeat))
         vals.append(("openlpr", SceneCache(va, d.cache_dir, d.cache_long_side, "openlpr_val")))
+    for k, src in enumerate(d.extra_train):
+        path = src.get("path")
+        if not path or not os.path.exists(path):
+            raise PlatekitError(f"data.extra_train[{k}]: path {path!r} not found")
+        tr, va = jsonl_records(path)
+        train_caches.append((SceneCache(tr + va, d.cache_dir, d.cache_long_side, f"extra{k}"), int(src.get("repeat", 1))))
     if not train_caches:
-        raise PlatekitError("no training data: set data.ccpd_root and/or data.openlpr_root")
+        raise PlatekitError("no training data: set data.ccpd_root, data.openlpr_root or data.extra_train")
     train = DetectionTrainSet(train_caches, d, input_size)
     return train, [(n, DetectionValSet(c, input_size, d.val_max_images)) for n, c in vals]
 

@@ -3,7 +3,7 @@
 Each class is fed from real crops where we have them and from the generator: ``cn`` = CCPD train-split
 crops + synthetic blue / green / yellow plates; ``ru`` = synthetic Russian plates of every type (a
 third binarised, as older pipelines give them); ``latin`` = every openlpr train-split box (scenes from
-many countries, labelled or not by the teacher) + synthetic Latin plates when the generator has them.
+many countries, labelled or not by the teacher, except the few the teacher read Chinese characters on) + synthetic Latin plates when the generator has them.
 Classes are drawn equally often; crops get the recognizers' photometric augmentation, random grey,
 low resolution and loose/tight framing. Plain torch loop (a 60 k-parameter net: Lightning would be
 most of the code).
@@ -53,9 +53,24 @@ def _synth(formats: list[str], n: int, size: tuple[int, int], seed: int, binariz
     return np.stack([gen.sample_at(i)[0] for i in range(n)])
 
 
-def _folder(pattern: str, size: tuple[int, int]) -> np.ndarray:
+def _cjk_crops(root: str) -> set[str]:
+    """Crops the teacher read Chinese characters on (openlpr has a few Chinese plates): not ``latin``."""
+    path = os.path.join(root, "raw.jsonl")
+    if not os.path.isfile(path):
+        return set()
+    out = set()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            texts = [x["text"] for x in r["lines"]] + [r["b_text"]]
+            if any("\u4e00" <= c <= "\u9fff" for t in texts for c in t):
+                out.add(os.path.join(root, r["crop"]))
+    return out
+
+
+def _folder(pattern: str, size: tuple[int, int], skip: set[str] = frozenset()) -> np.ndarray:
     h, w = size
-    paths = sorted(glob.glob(pattern))
+    paths = [p for p in sorted(glob.glob(pattern)) if p not in skip]
     out = [cv2.resize(cv2.imread(p)[..., ::-1], (w, h), interpolation=cv2.INTER_AREA) for p in paths]
     return np.stack(out) if out else np.zeros((0, h, w, 3), np.uint8)
 
@@ -80,8 +95,10 @@ def build_sets(data: ClassifierData, size: tuple[int, int], seed: int = 0) -> tu
         train["cn"].append(_ccpd(data.ccpd, "train", size))
         val.append({"name": "ccpd_val", "cls": "cn", "x": _ccpd(data.ccpd, "val", size)})
     if data.openlpr_crops and os.path.isdir(data.openlpr_crops):
-        train["latin"].append(_folder(os.path.join(data.openlpr_crops, "train", "*.png"), size))
-        val.append({"name": "openlpr_val", "cls": "latin", "x": _folder(os.path.join(data.openlpr_crops, "val", "*.png"), size)})
+        cjk = _cjk_crops(data.openlpr_crops)
+        train["latin"].append(_folder(os.path.join(data.openlpr_crops, "train", "*.png"), size, cjk))
+        val.append({"name": "openlpr_val", "cls": "latin",
+                    "x": _folder(os.path.join(data.openlpr_crops, "val", "*.png"), size, cjk)})
     empty = [c for c in CLASSES if not any(len(a) for a in train[c])]
     if empty:
         raise PlatekitError(f"no training crops for class {', '.join(empty)}: give its data or generator formats")
