@@ -248,3 +248,29 @@ def test_eval_pipeline_on_generated_jsonl(tmp_path):
     assert 0.0 <= m["ap50"] <= 1.0 and m["tp"] + m["fn"] == 2
     assert (tmp_path / "out" / "report.json").is_file()
     assert m["gallery_false_positives"] is None or Path(m["gallery_false_positives"]).is_file()
+
+
+def test_extra_train_scenes_all_train(tmp_path):
+    """data.extra_train: every record of a detection JSONL trains (its folder names no split); a missing
+    path is a clear error."""
+    from platekit.core.image import imwrite_rgb
+    from platekit.errors import PlatekitError
+    from platekit.train.config import load_config
+    from platekit.train.detector import DetectorTrainConfig, build_data
+
+    rng = np.random.default_rng(3)
+    lines = []
+    for i in range(3):
+        img, box, _ = scene(rng, 96)
+        imwrite_rgb(str(tmp_path / "s" / "images" / f"{i}.png"), img)
+        lines.append(json.dumps({"image": f"images/{i}.png", "width": 96, "height": 96, "boxes": box.tolist()}))
+    (tmp_path / "s" / "labels.jsonl").write_text("\n".join(lines) + "\n")
+    over = ["data.ccpd_root=null", "data.openlpr_root=null", f"data.cache_dir={tmp_path / 'cache'}",
+            f"data.extra_train=[{{path: {tmp_path / 's'}, repeat: 2}}]"]
+    cfg = load_config(DetectorTrainConfig, ROOT / "configs" / "det_mnv4s.yaml", over)
+    train, vals = build_data(cfg, (64, 64))
+    assert len(train.items) == 6 and vals == []
+    bad = load_config(DetectorTrainConfig, ROOT / "configs" / "det_mnv4s.yaml",
+                      over[:3] + [f"data.extra_train=[{{path: {tmp_path / 'nope'}}}]"])
+    with pytest.raises(PlatekitError, match="extra_train"):
+        build_data(bad, (64, 64))
