@@ -22,7 +22,8 @@ def register(app: typer.Typer) -> None:
     def synth(
         out: str = typer.Option(..., "--out", help="Output directory."),
         plate_type: str = typer.Option("cn-blue", "--type", "--format", help="Plate type(s), comma-separated: "
-                                       "cn-blue,cn-green,cn-yellow, ru, ru-*, and the Latin eu-de, eu-fr-it, eu-es, eu-nl, "
+                                       "cn-blue,cn-green,cn-green-large,cn-yellow,cn-yellow-2row, cn-learner, cn-trailer, cn-police, cn-embassy, "
+                                       "cn-consulate, cn-hk, cn-macau, cn-emergency, ru, ru-*, and the Latin eu-de, eu-fr-it, eu-es, eu-nl, "
                                        "eu-pl, eu-hr-rs, uk, us, br, br-old, latin-generic (--format: the old name of "
                                        "--type)."),
         n: int = typer.Option(1000, "--n", help="Number of crops (or scenes with --scene)."),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from platekit.core.formats import CCPD_ADS, CCPD_ALPHABETS, CCPD_PROVINCES
+from platekit.core.formats import CCPD_ADS, CCPD_ALPHABETS, CCPD_PROVINCES, REGIONS
 
 
 class CCPDParseError(ValueError):
@@ -32,7 +32,10 @@ class CCPDRecord:
 
     @property
     def format(self) -> str:
-        return "cn-green" if len(self.text) == 8 else "cn-blue"
+        """The plate type of the text (cn-blue, cn-green, cn-green-large); 8 characters that fit no
+        new-energy rule: cn-green, as before."""
+        f = REGIONS["cn"].guess_type(self.text)
+        return f.name if f is not None else ("cn-green" if len(self.text) == 8 else "cn-blue")
 
     def corners_array(self) -> np.ndarray:
         return np.asarray(self.corners, dtype=np.float32)

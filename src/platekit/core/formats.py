@@ -4,6 +4,20 @@ numpy-free and torch-free: everything here is plain Python so any layer can use 
 A *format* is one plate layout (``cn-blue``, ``ru``, ``eu-de``); a *region* groups the formats one
 recognizer reads (``cn`` reads blue, green and yellow plates, ``latin`` every Latin-alphabet plate) and fixes the slot count,
 alphabet and pad character of that recognizer.
+
+Chinese plate types (issue 14). ``CN_TYPES`` lists every Chinese plate type the toolkit knows (GA 36-2018:
+blue, new-energy green small and large, yellow single- and two-row, learner, trailer, police, embassy,
+consulate, Hong Kong / Macau cross-border, emergency), with their colours, rows and size in
+``CN_TYPE_INFO``. Only the types whose characters are all in the ``cn`` recognizer's alphabet
+(``CN_PROVINCES + CN_ALNUM``, which the shipped Chinese recognizer's output classes and slot count are
+built from) are ``REGIONS["cn"].formats``: blue, green, green-large, yellow, yellow-2row. Those drive
+the recognizer's tokenizer and constrained decoding; the others (learner 学, trailer 挂, police 警,
+embassy 使, consulate 领, Hong Kong 港, Macau 澳, emergency 应急) need characters outside that alphabet
+and live in ``REGIONS["cn"].types`` only: the generator draws them and ``guess_format`` /
+``Region.guess_type`` (the reported plate type) recognise them, so a future reader whose alphabet has
+学 reports ``cn-learner``. Changing the ``cn`` alphabet breaks the shipped recognizer: do not.
+Blue and yellow plates share their characters: a 7-character text of the ``cn`` alphabet is reported
+as ``cn-blue`` (the colour is not in the text); two-row plates are read as one text, top row first.
 """
 
 from __future__ import annotations
@@ -36,6 +50,9 @@ class PlateFormat:
     region: str
     patterns: tuple[tuple[str, ...], ...]
     description: str = ""
+    # synthetic texts: share of digits at positions that allow letters and digits (None: uniform over
+    # the position's characters, as every format had before the Chinese special types)
+    digit_share: float | None = None
 
     @property
     def lengths(self) -> tuple[int, ...]:
@@ -73,6 +90,9 @@ class Region:
     alphabet: str
     pad: str
     n_slots: int = field(default=0)
+    # every plate type of the region, for type reporting (``guess_type``); () = the same as ``formats``.
+    # May use characters outside ``alphabet`` (cn: 学 挂 警 ...): recognizers never see these patterns.
+    types: tuple[PlateFormat, ...] = ()
 
     def slot_patterns(self) -> list[tuple[PlateFormat, tuple[str, ...]]]:
         """Every distinct pattern of every format, padded to ``n_slots`` with the pad character."""
@@ -85,25 +105,83 @@ class Region:
         return out
 
     def guess_format(self, text: str) -> PlateFormat | None:
+        """The first of the recognizer's formats (``formats``) the text fits, or None."""
         t = normalize_text(text, self.name)
         for f in self.formats:
             if f.validate(t):
                 return f
         return None
 
+    def guess_type(self, text: str) -> PlateFormat | None:
+        """The first of the region's plate types (``types``, else ``formats``) the text fits, or None."""
+        t = normalize_text(text, self.name)
+        for f in self.types or self.formats:
+            if f.validate(t):
+                return f
+        return None
 
-_CN_BLUE = PlateFormat(
-    "cn-blue", "cn", ((CN_PROVINCES, CN_LETTERS) + (CN_ALNUM,) * 5,),
-    "China blue plate: province, letter, 5 alphanumerics (white on blue)",
+
+@dataclass(frozen=True)
+class CnTypeInfo:
+    """How a Chinese plate type looks (what the text cannot tell): colours in words, rows, size."""
+
+    colours: str  # "plate/characters", special character colour after a comma
+    rows: int  # 1, or 2 (read as one text, top row first)
+    size_mm: tuple[int, int]  # width, height
+    source: str  # where the rule comes from and what is approximate
+
+
+# Chinese plate types as data: (name, spec, digit_share, description, CnTypeInfo). A spec spells one
+# pattern per space-separated word: P province, L letter (no I/O), A letter or digit, D digit, F the
+# new-energy D/F, any other character literally. Listed in reporting order (guess_type: first fit).
+# Rules from GA 36-2018 (new-energy: small car P L D|F A DDDD, large vehicle P L DDDDD D|F -- D pure
+# electric, F other new energy); the serial digit shares, the emergency plate's characters and colours
+# and the embassy plates' two layouts are approximations (see docs/synth.md).
+_CN_SPEC = {"P": CN_PROVINCES, "L": CN_LETTERS, "A": CN_ALNUM, "D": CN_DIGITS, "F": "DF"}
+_GA36 = "GA 36-2018"
+CN_TYPE_TABLE = (
+    ("cn-blue", "PLAAAAA", None, "China blue plate (small cars): province, letter, 5 alphanumerics (white on blue)",
+     CnTypeInfo("blue/white", 1, (440, 140), _GA36)),
+    ("cn-green", "PLFADDDD", 0.8, "China new-energy small car: province, letter, D|F (D pure electric, F hybrid), "
+     "alphanumeric, 4 digits (皖AD12345)", CnTypeInfo("green gradient/black", 1, (480, 140), _GA36)),
+    ("cn-green-large", "PLDDDDDF", None, "China new-energy large vehicle: province, letter, 5 digits, D|F (皖A12345D)",
+     CnTypeInfo("yellow-green split/black", 1, (480, 140), _GA36 + "; split position approximate")),
+    ("cn-yellow", "PLAAAAA", None, "China yellow plate, single row (front of large vehicles): province, letter, "
+     "5 alphanumerics", CnTypeInfo("yellow/black", 1, (440, 140), _GA36)),
+    ("cn-yellow-2row", "PLAAAAA", None, "China yellow two-row plate (rear of trucks and buses): province and "
+     "letter on top, 5 alphanumerics below; read as one text", CnTypeInfo("yellow/black", 2, (440, 220),
+                                                                         _GA36 + "; row sizes approximate")),
+    ("cn-learner", "PLAAAA学", 0.8, "China learner (driving school) plate: province, letter, 4 alphanumerics, 学",
+     CnTypeInfo("yellow/black", 1, (440, 140), _GA36)),
+    ("cn-trailer", "PLAAAA挂", 0.8, "China trailer plate: province, letter, 4 alphanumerics, 挂",
+     CnTypeInfo("yellow/black", 1, (440, 140), _GA36)),
+    ("cn-police", "PLAAAA警", 0.9, "China police plate: province, letter, 4 alphanumerics (mostly digits), red 警",
+     CnTypeInfo("white/black, 警 red", 1, (440, 140), _GA36)),
+    ("cn-embassy", "使DDDDDD DDDDDD使", None, "China embassy plate: 使 and 6 digits (3-digit country code, "
+     "3-digit serial); 使 first on the plates seen (使196013), last on some older ones (approximate)",
+     CnTypeInfo("black/white, 使 red", 1, (440, 140), "approximate: the layout and the 使 position")),
+    ("cn-consulate", "PLAAAA领", 0.9, "China consulate plate: province, letter, 4 alphanumerics (mostly digits), "
+     "red 领 (沪A1234领)", CnTypeInfo("black/white, 领 red", 1, (440, 140), "approximate: the serial's characters")),
+    ("cn-hk", "粤ZAAAA港", 0.7, "Hong Kong cross-border plate (Guangdong): 粤Z, 4 alphanumerics, 港",
+     CnTypeInfo("black/white", 1, (440, 140), _GA36)),
+    ("cn-macau", "粤ZAAAA澳", 0.7, "Macau cross-border plate (Guangdong): 粤Z, 4 alphanumerics, 澳",
+     CnTypeInfo("black/white", 1, (440, 140), _GA36)),
+    ("cn-emergency", "PLAAAA应急", 0.9, "China emergency-rescue plate (approximate): province, letter, "
+     "4 alphanumerics, 应急 (8 characters)", CnTypeInfo("white/black, 应急 red", 1, (440, 140),
+                                                        "approximate: characters, colours and layout not confirmed")),
 )
-_CN_GREEN = PlateFormat(
-    "cn-green", "cn", ((CN_PROVINCES, CN_LETTERS) + (CN_ALNUM,) * 6,),
-    "China green new-energy plate: province, letter, 6 alphanumerics (black on green gradient)",
-)
-_CN_YELLOW = PlateFormat(
-    "cn-yellow", "cn", ((CN_PROVINCES, CN_LETTERS) + (CN_ALNUM,) * 5,),
-    "China yellow plate (large vehicles): province, letter, 5 alphanumerics (black on yellow)",
-)
+
+
+def _cn(name: str, specs: str, digit_share: float | None, description: str) -> PlateFormat:
+    pats = tuple(tuple(_CN_SPEC.get(c, c) for c in spec) for spec in specs.split())
+    return PlateFormat(name, "cn", pats, description, digit_share)
+
+
+CN_TYPES: tuple[PlateFormat, ...] = tuple(_cn(*t[:4]) for t in CN_TYPE_TABLE)
+CN_TYPE_INFO: dict[str, CnTypeInfo] = {t[0]: t[4] for t in CN_TYPE_TABLE}
+# what the cn recognizer reads: the types whose characters are all in its alphabet (blue first: a
+# 7-character text is reported as blue)
+_CN_READ = tuple(f for f in CN_TYPES if set(f.alphabet()) <= set(CN_PROVINCES + CN_ALNUM))
 
 
 def _ru_type(name: str, main: str, description: str) -> PlateFormat:
@@ -187,10 +265,10 @@ LATIN_TYPES = (
 )
 _LATIN_ALL = tuple(_latin(*t) for t in LATIN_TYPES)
 
-FORMATS: dict[str, PlateFormat] = {f.name: f for f in (_CN_BLUE, _CN_GREEN, _CN_YELLOW) + _RU_ALL + _LATIN_ALL}
+FORMATS: dict[str, PlateFormat] = {f.name: f for f in CN_TYPES + _RU_ALL + _LATIN_ALL}
 
 REGIONS: dict[str, Region] = {
-    "cn": Region("cn", (_CN_BLUE, _CN_GREEN, _CN_YELLOW), CN_PROVINCES + CN_ALNUM, "_", 8),
+    "cn": Region("cn", _CN_READ, CN_PROVINCES + CN_ALNUM, "_", 8, CN_TYPES),
     "ru": Region("ru", _RU_ALL, RU_ALPHABET, "-", 9),
     "latin": Region("latin", _LATIN_ALL, LATIN_ALNUM, "_", 10),
 }
@@ -222,12 +300,13 @@ def normalize_text(text: str, region: str | None = None) -> str:
 
 
 def guess_format(text: str) -> PlateFormat | None:
-    """The first format whose pattern the text fits (after normalisation), or None.
+    """The first plate type whose pattern the text fits (after normalisation), or None: regions in
+    order cn, ru, latin, each region's ``types`` (cn: every Chinese type, 学 挂 警 ... included).
 
     Blue and yellow plates share a layout; a 7-character Chinese text is reported as ``cn-blue``.
     """
     for region in REGIONS.values():
-        f = region.guess_format(text)
+        f = region.guess_type(text)
         if f is not None:
             return f
     return None

@@ -34,7 +34,9 @@ class Plate:
     detection_confidence: float
     format: str | None = None  # kept for old clients: the region when the text fits one of its formats
     region: str | None = None  # the region of the recognizer that read it (cn, ru, latin)
-    type: str | None = None  # the plate format the text fits (cn-blue, cn-green, ru); None: fits none
+    # the plate type the text fits (cn-blue, cn-green, cn-green-large, cn-learner, cn-police, cn-hk, ...,
+    # ru, eu-de: core.formats.guess_format / Region.guess_type); None: fits none
+    type: str | None = None
 
     @property
     def fits_format(self) -> bool:

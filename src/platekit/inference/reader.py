@@ -302,8 +302,9 @@ def _label(item: ImageLike, name: str | None) -> str:
 
 
 def _plate_type(text: str, region: str | None) -> str | None:
-    """The plate format name the text fits (``cn-blue``, ``cn-green``, ``ru``), or None."""
-    fmt = REGIONS[region].guess_format(text) if region in REGIONS else guess_format(text)
+    """The plate type the text fits (``cn-blue``, ``cn-green``, ``cn-learner``, ``ru``, ...), or None: every
+    type of the region (``Region.types``: cn includes the types its recognizer cannot read yet, 学 警 港 ...)."""
+    fmt = REGIONS[region].guess_type(text) if region in REGIONS else guess_format(text)
     return fmt.name if fmt is not None else None
 
 

@@ -29,9 +29,11 @@ class PlateRecord(_Strict):
     format: str | None = Field(description="Deprecated, kept for old clients: the region when the text fits one "
                                "of its plate formats, else null. Use region and type.")
     region: str | None = Field(description="Region of the recognizer that read the plate: cn, ru, latin.")
-    type: str | None = Field(description="Plate format the text fits (cn-blue, cn-green, ru; 7-character "
-                             "Chinese plates are reported as cn-blue, yellow ones included), or null: "
-                             "the reading fits no known plate format.")
+    type: str | None = Field(description="Plate type the text fits (cn-blue, cn-green, cn-green-large, "
+                             "cn-learner, cn-trailer, cn-police, cn-embassy, cn-consulate, cn-hk, cn-macau, "
+                             "cn-emergency, ru, ru-taxi, eu-de, ...; 7-character Chinese plates of the blue "
+                             "alphabet are reported as cn-blue, yellow ones included), or null: the reading "
+                             "fits no known plate type.")
 
 
 class ImageRecord(_Strict):

@@ -2,6 +2,7 @@
 
     python -m platekit.synth.gallery --ccpd ../shared/data/ccpd2019_base --out docs/synth_gallery.png
     python -m platekit.synth.gallery --latin --out /tmp/latin_gallery.png   # the Latin formats, one row each
+    python -m platekit.synth.gallery --cn --out /tmp/cn_types.png           # the Chinese plate types, one row each
 """
 
 from __future__ import annotations
@@ -67,6 +68,28 @@ def build_latin(size=(160, 48), cols: int = 6, difficulty: float = 0.3, seed: in
     return np.vstack(rows)
 
 
+def build_cn(size=(144, 48), cols: int = 6, difficulty: float = 0.3, seed: int = 0, flat: bool = True) -> np.ndarray:
+    """One labelled row per Chinese plate type (``CN_TYPES``): ``flat`` clean plates first (colours and
+    layout at a glance, two-row plates at their own aspect), then synthetic crops at ``size``."""
+    from platekit.core.formats import CN_TYPES
+    from platekit.synth.generator import random_text, sample_rng
+
+    rows = []
+    for j, f in enumerate(CN_TYPES):
+        s = PlateSynth(f.name, size, difficulty, seed + j)
+        samples = [s.sample_at(i) for i in range(cols)]
+        row = np.hstack([img for img, _, _ in samples])
+        if flat:
+            rng = sample_rng(seed + j, 10_000)
+            text = random_text(f.name, rng)
+            plate, corners = s.render_plate(text, f.name, rng, px_per_mm=0.5, vary=0.0, pad=0.03)
+            plate = cv2.resize(plate, (int(round(plate.shape[1] * size[1] / plate.shape[0])), size[1]))
+            row = np.hstack([plate, np.full((size[1], 6, 3), 255, np.uint8), row])
+        rows.append(_label(row, f"{f.name}: " + "  ".join(text for _, text, _ in samples)))
+    width = max(r.shape[1] for r in rows)
+    return np.vstack([np.hstack([r, np.full((r.shape[0], width - r.shape[1], 3), 255, np.uint8)]) for r in rows])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--ccpd", default=None, help="CCPD scene folder (real crops are read at runtime)")
@@ -74,8 +97,12 @@ def main() -> None:
     ap.add_argument("--difficulty", type=float, default=0.5)
     ap.add_argument("--scale", type=int, default=2)
     ap.add_argument("--latin", action="store_true", help="a gallery of the Latin formats instead")
+    ap.add_argument("--cn", action="store_true", help="a gallery of the Chinese plate types instead")
     a = ap.parse_args()
-    img = build_latin(difficulty=a.difficulty) if a.latin else build(a.ccpd, difficulty=a.difficulty)
+    if a.cn:
+        img = build_cn(difficulty=a.difficulty)
+    else:
+        img = build_latin(difficulty=a.difficulty) if a.latin else build(a.ccpd, difficulty=a.difficulty)
     img = cv2.resize(img, None, fx=a.scale, fy=a.scale, interpolation=cv2.INTER_NEAREST)
     imwrite_rgb(a.out, img)
     print(f"wrote {a.out} ({img.shape[1]}x{img.shape[0]})")

@@ -1,6 +1,6 @@
 """Synthetic plate crops as a recognizer sees them, and the dataset writer.
 
-A sample = random valid text (uniform per position) -> flat plate from cached glyph masks -> plate on
+A sample = random valid text (uniform per position; mostly digits in the serials of Chinese special types) -> flat plate from cached glyph masks -> plate on
 car-like surroundings -> canvas effects -> a random view (rotation/perspective) -> the corners a
 detector would return (true corners + noise) -> ``rectify`` with ``crop_margin`` at a random
 effective resolution -> camera effects -> JPEG -> resize to ``size``.
@@ -52,10 +52,20 @@ def sample_rng(seed: int, index: int) -> np.random.Generator:
 
 
 def random_text(fmt: str, rng: np.random.Generator) -> str:
-    """Uniform over the format's patterns and over each position's characters."""
+    """Uniform over the format's patterns and over each position's characters; a format with a
+    ``digit_share`` (Chinese special types, green) draws a digit with that probability at positions
+    that allow letters and digits (real serials are mostly digits), else a letter."""
     f = get_format(fmt)
     pat = f.patterns[int(rng.integers(len(f.patterns)))]
-    return "".join(allowed[int(rng.integers(len(allowed)))] for allowed in pat)
+    if f.digit_share is None:  # every format before issue 14: the same texts for the same rng
+        return "".join(allowed[int(rng.integers(len(allowed)))] for allowed in pat)
+    out = []
+    for allowed in pat:
+        digits = "".join(c for c in allowed if c in "0123456789")
+        if digits and len(digits) < len(allowed):
+            allowed = digits if rng.random() < f.digit_share else "".join(c for c in allowed if c not in digits)
+        out.append(allowed[int(rng.integers(len(allowed)))])
+    return "".join(out)
 
 
 def view_homography(corners: np.ndarray, rng: np.random.Generator, d: float) -> np.ndarray:

@@ -7,6 +7,11 @@ tall, bottom-aligned, and a region field on the right with the region code (2 or
 and the flag; the other Russian types (taxi, trailer, police, transit) share it, the square two-row
 plates (type 1A 290 x 170 mm, motorcycle type 4 245 x 160 mm) put the region field bottom right.
 The square layouts are approximations of the standard's drawings (not measured on real plates).
+The Chinese special types (issue 14; core.formats.CN_TYPES) reuse these boxes: learner 学 and trailer 挂
+on yellow, police (white, red 警), embassy / consulate (black, red 使 / 领), Hong Kong / Macau (black),
+emergency (white, red 应急, 8 narrower boxes: approximate), the large new-energy plate (480 x 140, yellow
+left part, green right part: the split position is approximate) and the two-row yellow plate (440 x 220:
+province and letter 80 x 60 mm on top, 5 characters 65 x 110 mm below; sizes approximate).
 Latin plates (Europe, UK, USA, Brazil) are at the end: looks as data, boxes laid out at render time.
 """
 
@@ -43,6 +48,9 @@ class Layout:
     gradient_top: tuple[int, int, int] | None = None  # green plates: colour at the top edge
     region_field: RegionField | None = None  # Russian plates: the code after ``boxes`` goes here
     border_range: tuple[float, float] = (1.0, 1.0)  # frame width drawn at border_mm x U(range): worn/heavy
+    accent: tuple[int, int, int] | None = None  # colour of the characters in ``accent_chars`` (red 警 使 领 应急)
+    accent_chars: str = ""
+    split: tuple[float, tuple[int, int, int]] | None = None  # (x mm, colour): the plate left of x in that colour
 
 
 def _cn_boxes(n_after: int, w_after: float, gap_after: float, total_w: float) -> tuple[Box, ...]:
@@ -115,6 +123,21 @@ _RU_MOTO = Layout(  # type 4, 245 x 160: "1234" over "AB" + region, no flag
     border_range=_RU_WORN,
 )
 
+_CN_RED = (205, 25, 30)
+_CN_BLACK, _CN_WHITE_PLATE = (22, 22, 24), (238, 238, 234)
+_CN_SCREWS = ((110.0, 12.0), (330.0, 12.0))
+_CN_EMB = tuple((x, 25.0, 45.0, 90.0) for x in (26.5 + i * 57.0 for i in range(7)))  # evenly spaced, no dot
+_CN_EMG = _cn_boxes(6, 40.0, 8.0, 440.0)  # province, letter, 4 + 应 急: 8 boxes on a 440 mm plate
+_CN_2ROW = ((115.0, 15.0, 80.0, 60.0), (245.0, 15.0, 80.0, 60.0)) + tuple(
+    (27.5 + i * 80.0, 95.0, 65.0, 110.0) for i in range(5))
+
+
+def _cn_layout(name: str, bg, fg, accent_chars: str = "", boxes=_CN7, dot=_CN_DOT7) -> Layout:
+    """A single-row 440 x 140 mm Chinese plate of one of the special types."""
+    return Layout(name, (440, 140), bg, fg, boxes, dot, 2.0, _CN_SCREWS,
+                  accent=_CN_RED if accent_chars else None, accent_chars=accent_chars)
+
+
 LAYOUTS: dict[str, Layout] = {
     "cn-blue": Layout("cn-blue", (440, 140), (15, 72, 200), (245, 245, 245), _CN7, _CN_DOT7, 2.0,
                       ((110.0, 12.0), (330.0, 12.0))),
@@ -122,6 +145,19 @@ LAYOUTS: dict[str, Layout] = {
                         ((110.0, 12.0), (330.0, 12.0))),
     "cn-green": Layout("cn-green", (480, 140), (60, 180, 90), (15, 15, 15), _CN8, _CN_DOT8, 1.5,
                        ((120.0, 12.0), (360.0, 12.0)), gradient_top=(235, 248, 238)),
+    "cn-green-large": Layout("cn-green-large", (480, 140), (70, 175, 80), (15, 15, 15), _CN8, _CN_DOT8, 1.5,
+                             ((120.0, 12.0), (360.0, 12.0)), split=(_CN8[1][0] + 45 + 6.0, (238, 190, 30))),
+    "cn-yellow-2row": Layout("cn-yellow-2row", (440, 220), (238, 178, 20), (20, 20, 20), _CN_2ROW,
+                             (220.0, 45.0, 5.0), 2.0, ((60.0, 45.0), (380.0, 45.0))),
+    "cn-learner": _cn_layout("cn-learner", (238, 178, 20), (20, 20, 20)),
+    "cn-trailer": _cn_layout("cn-trailer", (238, 178, 20), (20, 20, 20)),
+    "cn-police": _cn_layout("cn-police", _CN_WHITE_PLATE, (18, 18, 18), "警"),
+    "cn-embassy": _cn_layout("cn-embassy", _CN_BLACK, (240, 240, 240), "使", _CN_EMB, None),
+    "cn-consulate": _cn_layout("cn-consulate", _CN_BLACK, (240, 240, 240), "领"),
+    "cn-hk": _cn_layout("cn-hk", _CN_BLACK, (240, 240, 240)),
+    "cn-macau": _cn_layout("cn-macau", _CN_BLACK, (240, 240, 240)),
+    "cn-emergency": _cn_layout("cn-emergency", _CN_WHITE_PLATE, (18, 18, 18), "应急", _CN_EMG,
+                               (_CN_EMG[1][0] + 45 + 17.0, 70.0, 5.0)),
     "ru": _ru_layout("ru", "LDDDLL"),
     "ru-taxi": _ru_layout("ru-taxi", "LLDDD", bg=(242, 196, 24)),
     "ru-trailer": _ru_layout("ru-trailer", "LLDDDD"),

@@ -52,6 +52,8 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
     else:
         plate = np.broadcast_to(bg, (H, W, 3)).astype(np.float32)
     plate = np.ascontiguousarray(np.clip(plate, 0, 255).astype(np.uint8))
+    if lay.split is not None:  # large new-energy plates: a yellow left part
+        plate[:, : int(round(lay.split[0] * k))] = np.round(_jitter_colour(lay.split[1], rng, 0.18 * vary))
     # frame line
     worn = rng.uniform(*lay.border_range) if vary > 0 and lay.border_range != (1.0, 1.0) else 1.0
     b = max(1, int(round(lay.border_mm * k * worn)))
@@ -65,6 +67,7 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
     cjk_weight = int(rng.choice([0, 1, 1, 2])) if vary > 0 else 0  # plate province glyphs are heavy
     cjk_font = styles_c[int(rng.integers(len(styles_c)))] if vary > 0 else "cjk"
     alpha = np.zeros((H, W), np.float32)  # text ink of the whole plate, blended once
+    accent = np.zeros((H, W), np.float32) if lay.accent is not None else None  # red 警 使 领 应急
     plate_glyphs = PLATE_GLYPHS.get(fmt.split("-")[0], {})
     for ch, (x, y, w, h) in zip(text, char_boxes(fmt, len(text)), strict=True):
         cjk = ord(ch) > 0x4FF  # CJK (the Cyrillic plate glyphs are drawn with the Latin style)
@@ -75,7 +78,8 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
         dx, dy = rng.normal(0, 0.6 * vary, 2) * k  # small print misregistration
         m = glyph_mask(cjk_font if cjk else latin, ch, max(1, int(round(w * k))), max(1, int(round(h * k))),
                        cjk_weight if cjk else weight, fill_width=cjk)
-        _stamp(alpha, int(round(x * k + dx)), int(round(y * k + dy)), m)
+        _stamp(accent if accent is not None and ch in lay.accent_chars else alpha,
+               int(round(x * k + dx)), int(round(y * k + dy)), m)
     if lay.dot is not None:
         x, y, rad = lay.dot
         cv2.circle(plate, (int(round(x * k)), int(round(y * k))), max(1, int(round(rad * k))), fg.tolist(), -1,
@@ -85,6 +89,9 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
     fg_img = np.empty_like(plate)
     fg_img[:] = np.round(fg).astype(np.uint8)
     plate = cv2.blendLinear(fg_img, plate, alpha, 1 - alpha)
+    if accent is not None:
+        fg_img[:] = np.round(_jitter_colour(lay.accent, rng, 0.08 * vary)).astype(np.uint8)
+        plate = cv2.blendLinear(fg_img, plate, accent, 1 - accent)
     for sx, sy in lay.screws:
         c = (int(round(sx * k)), int(round(sy * k)))
         rad = max(1, int(round(rng.uniform(3.5, 5.5) * k)))
