@@ -1,7 +1,7 @@
 """Train the region classifier (models/region_classifier.py) that routes plates for ``--region auto``.
 
 Each class is fed from real crops where we have them and from the generator: ``cn`` = CCPD train-split
-crops + synthetic blue / green / yellow plates; ``ru`` = synthetic Russian plates of every type (a
+crops + synthetic plates of every Chinese type; ``ru`` = synthetic Russian plates of every type (a
 third binarised, as older pipelines give them); ``latin`` = every openlpr train-split box (scenes from
 many countries, labelled or not by the teacher, except the few the teacher read Chinese characters on) + synthetic Latin plates when the generator has them.
 Classes are drawn equally often; crops get the recognizers' photometric augmentation, random grey,
@@ -38,11 +38,9 @@ class ClassifierData:
     ccpd: str | None = "../shared/data/ccpd2019_base"
     openlpr_crops: str | None = "runs/latin_teacher"  # scripts/teacher_label_latin.py output: train/*.png, val/*.png
     synth_per_class: int = 3000
-    synth_formats: dict[str, list[str]] = field(default_factory=lambda: {
-        "cn": ["cn-blue", "cn-green", "cn-yellow"],
-        "ru": ["ru", "ru-taxi", "ru-trailer", "ru-police", "ru-transit", "ru-square", "ru-moto"],
-        "latin": [],  # filled with every latin format the generator knows
-    })
+    # per class, the generator's plate types ([]: every type of that region the generator knows: all
+    # Chinese types, learner / police / two-row yellow included, every Russian and Latin one)
+    synth_formats: dict[str, list[str]] = field(default_factory=lambda: {"cn": [], "ru": [], "latin": []})
 
 
 def _synth(formats: list[str], n: int, size: tuple[int, int], seed: int, binarize: float) -> np.ndarray:
@@ -84,9 +82,7 @@ def _ccpd(root: str, split: str, size: tuple[int, int]) -> np.ndarray:
 
 def build_sets(data: ClassifierData, size: tuple[int, int], seed: int = 0) -> tuple[list[np.ndarray], list[dict]]:
     """-> (train arrays per class, val sets [{name, cls, x}])."""
-    fmts = dict(data.synth_formats)
-    if not fmts.get("latin"):
-        fmts["latin"] = [n for n, f in FORMATS.items() if f.region == "latin"]
+    fmts = {c: list(data.synth_formats.get(c) or [n for n, f in FORMATS.items() if f.region == c]) for c in CLASSES}
     n = data.synth_per_class
     train = {c: [_synth(fmts[c], n, size, seed + 11 * i, 0.35 if c == "ru" else 0.05)] for i, c in enumerate(CLASSES)}
     val = [{"name": f"synth_{c}", "cls": c, "x": _synth(fmts[c], 300, size, 1000 + seed + 11 * i, 0.35 if c == "ru" else 0.05)}
