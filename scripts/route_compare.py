@@ -1,12 +1,15 @@
 """--region auto on our own validation crops: the region classifier's routing vs the readers' own scores.
 
 Sets with a known region, none of them a test set: CCPD val-split crops by their labelled corners (cn,
-342), the teacher-labelled openlpr val-split crops (latin, scripts/teacher_label_latin.py) and 300 hard
-synthetic Russian plates plus the Nomeroff example (ru). Two ways to pick a plate's reader:
+342), 300 hard synthetic plates of the cn reader's types (cn), the teacher-labelled openlpr val-split
+crops (latin, scripts/teacher_label_latin.py) and 300 hard synthetic Russian plates (ru). Two ways to pick a plate's reader:
 
 * ``scores``: every reader reads; the reading that fits one of its reader's formats with the highest
   confidence wins (``Reader(region="auto", router=False)``);
-* ``router``: the region classifier picks the reader (probability >= 0.8; else as ``scores``).
+* ``router`` (the Reader's default): the region classifier picks the reader (probability >= 0.8; else
+  as ``scores``);
+* ``router, weighted`` (``route_weighting=True``; not the default): as ``router``, but when the classifier is unsure each
+  reading's confidence is multiplied by the classifier's probability of its reader's region.
 
 Both then keep a plate only when its reading fits a format of its reader ("never guesses"). Reported per
 set: right region, exact reading (at the Reader's threshold) and unread.
@@ -41,6 +44,11 @@ def sets(openlpr_crops: str) -> list[tuple[str, str, np.ndarray | list, list[str
     out.append(("openlpr_val teacher crops", "latin",
                 [cv2.imread(os.path.join(openlpr_crops, "val", r["image_path"]))[..., ::-1] for r in rows],
                 [r["plate_text"] for r in rows]))
+    from platekit.core.formats import REGIONS
+
+    cn = PlateSynth([f.name for f in REGIONS["cn"].formats], size=(160, 48), difficulty=0.8, seed=4243, crop_jitter=0.04)
+    xs = [cn.sample_at(i) for i in range(300)]
+    out.append(("synthetic cn, the reader's types (hard)", "cn", [a for a, _, _ in xs], [b for _, b, _ in xs]))
     ru = PlateSynth(["ru", "ru-taxi", "ru-trailer", "ru-police", "ru-transit"], size=(160, 48), difficulty=0.8,
                     seed=4242, binarize=0.35, crop_jitter=0.04)
     xs = [ru.sample_at(i) for i in range(300)]
@@ -57,7 +65,8 @@ def main() -> None:
     recs = [OnnxRecognizer(p) for p in shipped_models("recognizer").values()]
     router = args.router or shipped_models("region_classifier").get("region")
     readers = {"scores": Reader(region="auto", recognizer=recs, crops=True, router=False),
-               "router": Reader(region="auto", recognizer=recs, crops=True, router=router)}
+               "router": Reader(region="auto", recognizer=recs, crops=True, router=router, route_weighting=False),
+               "router, weighted": Reader(region="auto", recognizer=recs, crops=True, router=router)}
     report = {}
     print("| set | n | method | right region | exact | unread |\n|---|---|---|---|---|---|")
     for name, region, crops, texts in sets(args.openlpr_crops):

@@ -63,7 +63,8 @@ def bench_cmd(
     stages = B.stage_table(summaries)
     typer.echo("\nPer-stage latency (ms) on the val scenes\n" + stages)
 
-    zoo_paths = [str(p) for p in shipped_models().values()] + [str(p) for p in zoo]
+    zoo_paths = [str(p) for kind in ("detector", "recognizer") for p in shipped_models(kind).values()]
+    zoo_paths += [str(p) for p in zoo]
     rows = []
     for p in zoo_paths:
         typer.echo(f"zoo: {p}", err=True)

@@ -60,7 +60,9 @@ class Reader:
 
     region: ``cn`` | ``ru`` | ``latin`` | ``auto``. auto: the region classifier (``router``: None,
     the shipped ``weights/region.onnx`` when the recognizers are the shipped ones; a path; an object
-    with ``probs(crops)``, ``classes``, ``input_size``, ``crop_margin``; False: none) routes each plate to one reader; a plate it is not sure about
+    with ``probs(crops)``, ``classes``, ``input_size``, ``crop_margin``; False: none) routes each plate to one reader
+    (``route_weighting=True``: an unsure plate's readings are weighted by the router's probability of
+    their region; measured equal within a plate on our validation, so off: scripts/route_compare.py); a plate it is not sure about
     (probability below ``route_confidence``) is read by every reader. Either way a plate is only
     returned when its reading fits one of its reader's formats: a plate that fits no reader well
     is reported as unread, with its box (``ImageResult.unread_boxes``), never with another
@@ -88,6 +90,7 @@ class Reader:
         color: str = "bgr",
         route_confidence: float = 0.8,
         router: str | os.PathLike | bool | object | None = None,
+        route_weighting: bool = False,
     ):
         from platekit.inference.detector import OnnxDetector
         from platekit.inference.recognizer import OnnxRecognizer
@@ -127,6 +130,7 @@ class Reader:
         # --region auto: the region classifier routes each plate to the reader of its region
         self.router = None
         self.route_confidence = float(route_confidence)
+        self.route_weighting = bool(route_weighting)
         if region == "auto" and router is not False:
             from platekit.inference.region import OnnxRegionClassifier
 
@@ -170,31 +174,39 @@ class Reader:
         return [rectify(image, self._corners(d), (w, h), rec.crop_margin) for d in dets]
 
     @staticmethod
-    def _better(a: Reading, b: Reading) -> bool:
-        return (a.format is not None, a.confidence) > (b.format is not None, b.confidence)
+    def _better(a: Reading, b: Reading, wa: float = 1.0, wb: float = 1.0) -> bool:
+        """Fits a format first, then confidence x weight (the router's probability for the reader's region)."""
+        return (a.format is not None, a.confidence * wa) > (b.format is not None, b.confidence * wb)
 
     # crop variants for uncertain plates: (extra margin x, extra margin y, shift x, shift y) as
     # fractions of the plate size -- imitate small detector corner errors
     VARIANTS = ((0.04, 0.08, 0, 0), (-0.02, -0.04, 0, 0), (0, 0, 0.02, 0), (0, 0, -0.02, 0), (0, 0, 0, 0.06),
                 (0, 0, 0, -0.06))
 
-    def _route(self, image: np.ndarray, dets: list[Detection]) -> list[set[int]]:
-        """Per detection, the indices of the recognizers allowed to read it (all, unless routed)."""
-        every = set(range(len(self.recognizers)))
+    def _route(self, image: np.ndarray, dets: list[Detection]) -> list[dict[int, float]]:
+        """Per detection, {index of a recognizer allowed to read it: weight of its readings}: every
+        recognizer at weight 1 without a router; with one, the routed region's recognizers alone when
+        the router is sure, else every recognizer weighted by the router's probability of its region."""
+        every = dict.fromkeys(range(len(self.recognizers)), 1.0)
         if self.router is None or not dets:
             return [every for _ in dets]
         h, w = self.router.input_size
         p = self.router.probs([rectify(image, self._corners(d), (w, h), self.router.crop_margin) for d in dets])
         regions = [getattr(r, "region", None) for r in self.recognizers]
+        col = {c: j for j, c in enumerate(self.router.classes)}
         out = []
         for row in p:
             c = int(row.argmax())
-            ks = {k for k, reg in enumerate(regions) if reg == self.router.classes[c]}
-            out.append(ks if row[c] >= self.route_confidence and ks else every)
+            ks = {k: 1.0 for k, reg in enumerate(regions) if reg == self.router.classes[c]}
+            if row[c] >= self.route_confidence and ks:
+                out.append(ks)
+            else:  # unsure: every reader; a region the router finds unlikely needs a far surer reading
+                out.append({k: float(row[col[reg]]) if reg in col and self.route_weighting else 1.0
+                            for k, reg in enumerate(regions)})
         return out
 
     def _refine(self, image: np.ndarray, dets: list[Detection], best: list[Reading | None],
-                src: list[Recognizer | None], allowed: list[set[int]]) -> None:
+                src: list[Recognizer | None], allowed: list[dict[int, float]]) -> None:
         """Re-read plates whose confidence < refine_below from slightly moved crops; keep the best."""
         todo = [i for i, r in enumerate(best) if r is not None and r.confidence < self.refine_below]
         if not todo:
@@ -210,7 +222,7 @@ class Reader:
                     crops.append(rectify(image, v, (w, h), 0.0))
                     owner.append(i)
             for i, r in zip(owner, rec.read(crops), strict=True):
-                if self._better(r, best[i]):
+                if self._better(r, best[i], allowed[i][k], allowed[i][self.recognizers.index(src[i])]):
                     best[i], src[i] = r, rec
 
     def process(self, image: np.ndarray, min_confidence: float | None = None) -> tuple[list[Plate], dict[str, float]]:
@@ -231,9 +243,10 @@ class Reader:
         t2 = time.perf_counter()
         best: list[Reading | None] = [None] * len(dets)
         src: list[Recognizer | None] = [None] * len(dets)  # the recognizer of each best reading
-        for rec, idx, cs in zip(self.recognizers, work, crops, strict=True):
+        for k, (rec, idx, cs) in enumerate(zip(self.recognizers, work, crops, strict=True)):
             for i, r in zip(idx, rec.read(cs) if cs else [], strict=True):
-                if best[i] is None or self._better(r, best[i]):
+                if best[i] is None or self._better(r, best[i], allowed[i][k],
+                                                  allowed[i][self.recognizers.index(src[i])]):
                     best[i], src[i] = r, rec
         if self.refine_below > 0 and self.detector is not None:
             self._refine(image, dets, best, src, allowed)
