@@ -150,8 +150,8 @@ def _table_rows(rec: dict) -> list[list[str]]:
         return [[rec["image"], "ERROR", "", "", printable(rec["error"])]]
     if not rec["plates"]:
         unread = rec.get("unread", 0)
-        note = (f"no plate read: {unread} detected, read below --min-confidence or empty" if unread
-                else "no plate found")
+        note = (f"no plate read: {unread} detected, read below --min-confidence, empty, or (--region auto) "
+                "fitting no reader's plate formats" if unread else "no plate found")
         return [[rec["image"], "-", "", "", note]]
     rows = []
     for p in rec["plates"]:
