@@ -113,3 +113,13 @@ def test_unknown_region_message_lists_the_regions():
 
     with pytest.raises(PlatekitError, match="use cn, ru.* or auto"):
         Reader(region="xx", recognizer=[CountingRecognizer("A", 1.0, "cn")], crops=True)
+
+
+def test_unread_boxes_are_drawn_in_grey():
+    from platekit.inference.vis import UNREAD, draw
+
+    img = np.zeros((60, 120, 3), np.uint8)
+    out = draw(img, [], color="rgb", unread=[(20.0, 25.0, 90.0, 50.0)], label=False)
+    assert tuple(out[25, 50]) == UNREAD and tuple(out[50, 50]) == UNREAD  # top and bottom edges
+    assert out[37, 50].sum() == 0  # inside stays as it was
+    assert (draw(img, [], color="rgb") == img).all()

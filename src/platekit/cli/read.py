@@ -91,7 +91,7 @@ def read_one(path: str, err: str | None, reader, save_vis: str | None = None, vi
             return
         result, _ = reader.read_result(path)
         if vis_file:
-            imwrite_rgb(vis_file, draw_plates(load_image(path), result.plates))
+            imwrite_rgb(vis_file, draw_plates(load_image(path), result.plates, result.unread_boxes))
         yield result.to_dict()
     except (ImageError, PlatekitError) as e:
         yield {"image": redact(path), "error": str(e)}

@@ -25,6 +25,7 @@ from platekit.core.results import Plate
 from platekit.errors import PlatekitError
 
 QUAD, BOX, TEXT = (0, 255, 0), (255, 200, 0), (0, 255, 0)  # RGB: corners, box, label
+UNREAD = (170, 170, 170)  # RGB: a plate found but not read
 
 
 @lru_cache(maxsize=8)
@@ -36,12 +37,14 @@ def _get(p: Plate | Mapping, key: str):
     return p[key] if isinstance(p, Mapping) else getattr(p, key)
 
 
-def draw(image: np.ndarray, plates: Sequence[Plate | Mapping], color: str = "bgr", label: bool = True) -> np.ndarray:
+def draw(image: np.ndarray, plates: Sequence[Plate | Mapping], color: str = "bgr", label: bool = True,
+         unread: Sequence[Sequence[float]] = ()) -> np.ndarray:
     """A copy of ``image`` with each plate's corner quadrilateral (green), box (amber) and text drawn.
 
     image: uint8 [H, W, 3] in ``color`` order (``bgr``: OpenCV, the default; ``rgb``); the result has
     the same order. plates: :class:`platekit.Plate` objects or their JSON dicts (``box``, ``corners``,
-    ``text``, ``confidence``).
+    ``text``, ``confidence``). unread: boxes of plates found but not read (``ImageResult.unread_boxes``),
+    drawn in grey with a "?".
     """
     if color not in ("bgr", "rgb"):
         raise PlatekitError(f"unknown color order {color!r}; use 'bgr' (OpenCV) or 'rgb'")
@@ -53,6 +56,12 @@ def draw(image: np.ndarray, plates: Sequence[Plate | Mapping], color: str = "bgr
     g = ImageDraw.Draw(pil)
     lw = max(1, round(min(a.shape[:2]) / 300))
     size = max(14, round(min(a.shape[:2]) / 30))
+    for box in unread:
+        x1, y1, x2, y2 = (float(v) for v in box)
+        g.rectangle((x1, y1, x2, y2), outline=UNREAD, width=lw)
+        if label:
+            font = _font(size, label_font("?"))
+            g.text((x1, y1 - size - 6 if y1 - size - 6 >= 0 else y2 + 2), "?", font=font, fill=UNREAD)
     for p in plates:
         x1, y1, x2, y2 = (float(v) for v in _get(p, "box"))
         g.rectangle((x1, y1, x2, y2), outline=BOX, width=lw)
@@ -70,9 +79,9 @@ def draw(image: np.ndarray, plates: Sequence[Plate | Mapping], color: str = "bgr
     return np.ascontiguousarray(out[..., ::-1]) if color == "bgr" else out
 
 
-def draw_plates(image: np.ndarray, plates: Sequence[Plate]) -> np.ndarray:
+def draw_plates(image: np.ndarray, plates: Sequence[Plate], unread: Sequence[Sequence[float]] = ()) -> np.ndarray:
     """RGB in, RGB out (platekit's inner convention; ``--save-vis``)."""
-    return draw(image, plates, color="rgb")
+    return draw(image, plates, color="rgb", unread=unread)
 
 
 __all__ = ["draw", "draw_plates", "PLATE_FONT", "GLYPHS"]

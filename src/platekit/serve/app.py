@@ -117,7 +117,7 @@ def create_app(
         if warnings:
             out["warnings"] = warnings
         if draw:
-            out["drawing"] = _drawing(rgb, result.plates)
+            out["drawing"] = _drawing(rgb, result.plates, result.unread_boxes)
         return out
 
     @app.post("/v1/read", response_model=ServiceRecord, response_model_exclude_unset=True)
@@ -156,11 +156,12 @@ def create_app(
     return app
 
 
-def _drawing(rgb: np.ndarray, plates) -> str:
-    """The image with its plates drawn (platekit.draw), at most DRAWING_MAX_SIDE px, as a JPEG data URL."""
+def _drawing(rgb: np.ndarray, plates, unread=()) -> str:
+    """The image with its plates (and unread boxes) drawn (platekit.draw), at most DRAWING_MAX_SIDE px, as a
+    JPEG data URL."""
     from platekit.inference.vis import draw
 
-    out = draw(rgb, plates, color="rgb")
+    out = draw(rgb, plates, color="rgb", unread=unread)
     scale = DRAWING_MAX_SIDE / max(out.shape[:2])
     if scale < 1:
         out = cv2.resize(out, (round(out.shape[1] * scale), round(out.shape[0] * scale)), interpolation=cv2.INTER_AREA)
