@@ -9,7 +9,6 @@ import numpy as np
 
 from platekit.core.geometry import nms
 from platekit.core.results import Detection
-from platekit.errors import PlatekitError
 from platekit.inference.session import load_sidecar, make_session
 
 PAD_VALUE = 114
@@ -46,9 +45,7 @@ class OnnxDetector:
         max_plates: int = 50,
     ):
         self.path = str(path)
-        self.meta = load_sidecar(path)
-        if self.meta.get("kind") != "detector":
-            raise PlatekitError(f"{path}: sidecar kind is {self.meta.get('kind')!r}, expected 'detector'")
+        self.meta = load_sidecar(path, "detector")
         size = self.meta.get("input_size") or [self.meta["input"]["height"], self.meta["input"]["width"]]
         self.input_size: tuple[int, int] = (int(size[0]), int(size[1]))
         self.score_threshold = float(

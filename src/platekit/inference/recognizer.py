@@ -29,9 +29,7 @@ class OnnxRecognizer:
     def __init__(self, path: str | os.PathLike, threads: int = 1, max_batch: int = 32,
                  ctc_constrained: bool = False, optimize: bool = True):
         self.path = str(path)
-        self.meta = load_sidecar(path)
-        if self.meta.get("kind") != "recognizer":
-            raise PlatekitError(f"{path}: sidecar kind is {self.meta.get('kind')!r}, expected 'recognizer'")
+        self.meta = load_sidecar(path, "recognizer")
         inp = self.meta["input"]
         self.input_size: tuple[int, int] = (int(inp["height"]), int(inp["width"]))
         self.crop_margin = float(self.meta.get("crop_margin", 0.0))

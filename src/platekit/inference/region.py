@@ -12,7 +12,6 @@ import os
 import cv2
 import numpy as np
 
-from platekit.errors import PlatekitError
 from platekit.inference.session import load_sidecar, make_session
 
 
@@ -21,9 +20,7 @@ class OnnxRegionClassifier:
 
     def __init__(self, path: str | os.PathLike, threads: int = 1):
         self.path = str(path)
-        self.meta = load_sidecar(path)
-        if self.meta.get("kind") != "region_classifier":
-            raise PlatekitError(f"{path}: sidecar kind is {self.meta.get('kind')!r}, expected 'region_classifier'")
+        self.meta = load_sidecar(path, "region_classifier")
         inp = self.meta["input"]
         self.input_size: tuple[int, int] = (int(inp["height"]), int(inp["width"]))
         self.crop_margin = float(self.meta.get("crop_margin", 0.05))

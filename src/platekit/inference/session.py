@@ -33,15 +33,18 @@ def make_session(path: str | os.PathLike, threads: int = 1, optimize: bool = Tru
         raise PlatekitError(f"{path}: cannot load ONNX model ({str(e).splitlines()[0][:200]})") from None
 
 
-def load_sidecar(onnx_path: str | os.PathLike) -> dict:
-    """The JSON sidecar next to an .onnx file (same stem)."""
+def load_sidecar(onnx_path: str | os.PathLike, kind: str | None = None) -> dict:
+    """The JSON sidecar next to an .onnx file (same stem); ``kind``: the model kind it must declare."""
     p = Path(onnx_path).with_suffix(".json")
     if not p.is_file():
         raise PlatekitError(f"{onnx_path}: sidecar {p.name} not found next to the model")
     try:
-        return json.loads(p.read_text(encoding="utf-8"))
+        meta = json.loads(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError as e:
         raise PlatekitError(f"{p}: invalid JSON sidecar ({e})") from None
+    if kind is not None and meta.get("kind") != kind:
+        raise PlatekitError(f"{onnx_path}: sidecar kind is {meta.get('kind')!r}, expected {kind!r}")
+    return meta
 
 
 def shipped_models(kind: str | None = None) -> dict[str, Path]:
