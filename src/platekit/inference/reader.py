@@ -206,7 +206,7 @@ class Reader:
         return out
 
     def _refine(self, image: np.ndarray, dets: list[Detection], best: list[Reading | None],
-                src: list[Recognizer | None], allowed: list[dict[int, float]]) -> None:
+                src: list[int | None], allowed: list[dict[int, float]]) -> None:
         """Re-read plates whose confidence < refine_below from slightly moved crops; keep the best."""
         todo = [i for i, r in enumerate(best) if r is not None and r.confidence < self.refine_below]
         if not todo:
@@ -222,8 +222,8 @@ class Reader:
                     crops.append(rectify(image, v, (w, h), 0.0))
                     owner.append(i)
             for i, r in zip(owner, rec.read(crops), strict=True):
-                if self._better(r, best[i], allowed[i][k], allowed[i][self.recognizers.index(src[i])]):
-                    best[i], src[i] = r, rec
+                if self._better(r, best[i], allowed[i][k], allowed[i][src[i]]):
+                    best[i], src[i] = r, k
 
     def process(self, image: np.ndarray, min_confidence: float | None = None) -> tuple[list[Plate], dict[str, float]]:
         """RGB uint8 image -> (plates, per-stage milliseconds {detect, rectify, read})."""
@@ -242,24 +242,23 @@ class Reader:
         crops = [self._crops(image, [dets[i] for i in idx], rec) for rec, idx in zip(self.recognizers, work, strict=True)]
         t2 = time.perf_counter()
         best: list[Reading | None] = [None] * len(dets)
-        src: list[Recognizer | None] = [None] * len(dets)  # the recognizer of each best reading
+        src: list[int | None] = [None] * len(dets)  # the index of each best reading's recognizer
         for k, (rec, idx, cs) in enumerate(zip(self.recognizers, work, crops, strict=True)):
             for i, r in zip(idx, rec.read(cs) if cs else [], strict=True):
-                if best[i] is None or self._better(r, best[i], allowed[i][k],
-                                                  allowed[i][self.recognizers.index(src[i])]):
-                    best[i], src[i] = r, rec
+                if best[i] is None or self._better(r, best[i], allowed[i][k], allowed[i][src[i]]):
+                    best[i], src[i] = r, k
         if self.refine_below > 0 and self.detector is not None:
             self._refine(image, dets, best, src, allowed)
         t3 = time.perf_counter()
         plates, unread = [], []
-        for d, r, rec in zip(dets, best, src, strict=True):
+        for d, r, k in zip(dets, best, src, strict=True):
             if r is None or not self._verified(d, r):
                 continue
             if not r.text or r.confidence < min_conf or (self.region == "auto" and r.format is None):
                 unread.append(d)  # auto never guesses: a reading no format of its reader fits stays unread
                 continue
             corners = tuple((float(x), float(y)) for x, y in self._corners(d))
-            region = getattr(rec, "region", None)
+            region = getattr(self.recognizers[k], "region", None)
             plates.append(Plate(r.text, r.confidence, r.char_confidences, tuple(d.box), corners, d.confidence,
                                 r.format, region, _plate_type(r.text, region)))
         ms = {"detect": (t1 - t0) * 1e3, "rectify": (t2 - t1) * 1e3, "read": (t3 - t2) * 1e3}
