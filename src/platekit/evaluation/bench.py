@@ -22,7 +22,6 @@ import cv2
 import numpy as np
 
 from platekit.core.ccpd import CCPDParseError, CCPDRecord, parse_ccpd_name
-from platekit.core.formats import normalize_text
 from platekit.core.geometry import box_iou, rectify
 from platekit.core.image import load_image
 from platekit.data.split import split_by_text
@@ -222,19 +221,13 @@ def zoo_row(path: str | os.PathLike, records: list[CCPDRecord], limit: int, reps
 # --- generic OCR baseline ---------------------------------------------------------------------
 def run_rapidocr(records: list[CCPDRecord], threads: int = 1) -> dict | None:
     """RapidOCR (PP-OCRv4 det + cls + rec) on whole scenes; exact when any line equals the plate."""
-    try:
-        from rapidocr_onnxruntime import RapidOCR
-    except ModuleNotFoundError:
+    from platekit.evaluation.reader import rapidocr_hits
+
+    res = rapidocr_hits(records, threads, "cn")
+    if res is None:
         return None
-    engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
-    engine(records[0].path)
-    ts, exact = [], 0
-    for r in records:
-        t = time.perf_counter()
-        result, _ = engine(r.path)
-        ts.append((time.perf_counter() - t) * 1e3)
-        lines = [normalize_text(x[1], "cn") for x in (result or [])]
-        exact += any(line == r.text or line.replace("·", "") == r.text for line in lines)
+    hits, ts = res
+    exact = sum(hits)
     return {"images": len(records), "total_p50": pct(ts, 50), "total_p95": pct(ts, 95), "exact": exact / len(records),
             "exact_count": exact, "threads": threads}
 

@@ -146,10 +146,11 @@ def run(reader, items: list[Item], progress=None) -> list[Outcome]:
     return out
 
 
-def run_rapidocr(items: list[Item], threads: int = 1) -> dict | None:
-    """The generic-OCR baseline on the same images: RapidOCR (PP-OCRv4 det + cls + rec, dev extra) reads
-    the whole image; an item counts as exact when any text line, separators dropped, equals its label.
-    None when rapidocr-onnxruntime is not installed. Needs no boxes; ms include decoding (as platekit's)."""
+def rapidocr_hits(samples, threads: int = 1, region: str | None = None) -> tuple[list[bool], list[float]] | None:
+    """The generic-OCR baseline: RapidOCR (PP-OCRv4 det + cls + rec, dev extra) reads each whole image
+    (``sample.path``, after one warm-up read); a sample is a hit when any text line, normalised for
+    ``region`` (separators dropped), equals ``sample.text``. -> (hits, ms per image incl. decoding), or
+    None when rapidocr-onnxruntime is not installed. A file RapidOCR cannot read is a miss for it."""
     try:
         from rapidocr_onnxruntime import RapidOCR
     except ModuleNotFoundError:
@@ -157,15 +158,26 @@ def run_rapidocr(items: list[Item], threads: int = 1) -> dict | None:
     from platekit.core.formats import normalize_text
 
     engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
+    if samples:
+        engine(samples[0].path)
     ts, hits = [], []
-    for it in items:
+    for sm in samples:
         t = time.perf_counter()
         try:
-            result, _ = engine(it.path)
-        except Exception:  # noqa: BLE001 -- a file RapidOCR cannot read is a miss for it
+            result, _ = engine(sm.path)
+        except Exception:  # noqa: BLE001
             result = None
         ts.append((time.perf_counter() - t) * 1e3)
-        hits.append(any(normalize_text(x[1]) == it.text for x in (result or [])))
+        hits.append(any(normalize_text(x[1], region) == sm.text for x in (result or [])))
+    return hits, ts
+
+
+def run_rapidocr(items: list[Item], threads: int = 1) -> dict | None:
+    """``rapidocr_hits`` on the same images as platekit, summarised overall and per group (no boxes needed)."""
+    res = rapidocr_hits(items, threads)
+    if res is None:
+        return None
+    hits, ts = res
     groups: dict[str, list[bool]] = defaultdict(list)
     for it, h in zip(items, hits, strict=True):
         groups[it.group or "all"].append(h)
