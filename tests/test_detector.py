@@ -178,6 +178,18 @@ def test_metrics_on_known_detections():
     assert m2["recall_at_p99"] == 0.0  # the best-scored detection is false: no threshold reaches 99%
 
 
+def test_recall_by_plate_size():
+    # image 400 px wide: a far plate (12 px = 3 %), a mid plate (60 px = 15 %), a near one (100 px = 25 %)
+    boxes = np.array([[10, 10, 22, 14], [100, 100, 160, 115], [200, 200, 300, 230]], np.float32)
+    gt = ImageGT(boxes, None, "scene", 400)
+    found = np.stack([np.concatenate([[0.9], boxes[i], np.zeros(8)]) for i in (1, 2)]).astype(np.float32)
+    m = summarize([found], [gt], 0.5)["recall_by_size"]
+    assert m["<5%"] == {"plates": 1, "recall": 0.0}
+    assert m["10-20%"] == {"plates": 1, "recall": 1.0} and m[">=20%"] == {"plates": 1, "recall": 1.0}
+    assert m["5-10%"] == {"plates": 0, "recall": None}
+    assert summarize([found], [ImageGT(boxes)], 0.5)["recall_by_size"]["<5%"]["plates"] == 0  # width unknown
+
+
 def test_letterbox_rule():
     img = np.zeros((100, 50, 3), np.uint8)
     lb, s = letterbox(img, (64, 64))

@@ -26,6 +26,7 @@ class ImageGT:
     boxes: np.ndarray  # [M, 4] x1 y1 x2 y2
     corners: np.ndarray | None = None  # [M, 4, 2] lt rt rb lb, or None when the data has no corners
     name: str = ""
+    width: int = 0  # image width in pixels (for recall by plate size); 0: unknown
 
 
 @dataclass
@@ -109,6 +110,25 @@ def corner_errors(dets: np.ndarray, gt: ImageGT, res: MatchResult, thr: float) -
     return out
 
 
+# plate width / image width: far plates first
+SIZE_BINS = ((0.0, 0.05, "<5%"), (0.05, 0.1, "5-10%"), (0.1, 0.2, "10-20%"), (0.2, float("inf"), ">=20%"))
+
+
+def recall_by_size(results: list[MatchResult], gts: list[ImageGT], thr: float) -> dict[str, dict]:
+    """Recall at ``thr`` per plate-width bin (plate width / image width; needs ImageGT.width)."""
+    found: dict[str, list[int]] = {name: [0, 0] for *_, name in SIZE_BINS}
+    for r, g in zip(results, gts, strict=True):
+        if not g.width:
+            continue
+        hit = set(r.gt_index[r.tp & (r.scores >= thr)].tolist())
+        for j, b in enumerate(g.boxes):
+            rel = float(b[2] - b[0]) / g.width
+            name = next(n for lo, hi, n in SIZE_BINS if lo <= rel < hi)
+            found[name][0] += j in hit
+            found[name][1] += 1
+    return {n: {"plates": t, "recall": k / t if t else None} for n, (k, t) in found.items()}
+
+
 def summarize(all_dets: list[np.ndarray], gts: list[ImageGT], thr: float, iou_thr: float = 0.5) -> dict:
     """Metrics over a dataset: dets per image [K, 13] in the gt's pixel frame (kept at a low threshold)."""
     results = [match(d, g, iou_thr) for d, g in zip(all_dets, gts, strict=True)]
@@ -130,6 +150,7 @@ def summarize(all_dets: list[np.ndarray], gts: list[ImageGT], thr: float, iou_th
         "corner_error_mean": float(np.mean(cerr)) if cerr else None,
         "corner_error_p95": float(np.percentile(cerr, 95)) if cerr else None,
         "corner_plates": len(cerr),
+        "recall_by_size": recall_by_size(results, gts, thr),
     }
 
 
@@ -187,11 +208,15 @@ class DetectorRunner:
         if self.path.endswith(".onnx"):
             from platekit.inference.session import load_sidecar, make_session
 
+            from platekit.inference.detector import OnnxDetector
+
             self.meta = load_sidecar(self.path)
             if input_size and tuple(input_size) != tuple(self.meta["input_size"]):
                 raise PlatekitError("an ONNX detector has a fixed input size; re-export to change it")
-            self.sess = make_session(self.path, threads)
-            self.input_size = tuple(self.meta["input_size"])
+            onnx = OnnxDetector(self.path, threads)
+            self.sess = onnx.session
+            self.input_size = onnx.input_size
+            self.stride = onnx.stride  # a dynamic-H/W graph gets the product's stride-multiple canvas
             self.model = None
         else:
             import torch
@@ -210,6 +235,8 @@ class DetectorRunner:
         self.score_threshold = float(self.meta.get("score_threshold", 0.4))
         self.nms_iou = float(self.meta.get("nms_iou", 0.4))
 
+    stride: int | None = None  # checkpoints: the square canvas they were validated on
+
     def raw(self, batch: np.ndarray) -> np.ndarray:
         """uint8 [N, H, W, 3] letterboxed -> [N, A, 13]."""
         if self.model is None:
@@ -223,7 +250,7 @@ class DetectorRunner:
         """RGB scene -> kept detections [K, 13] in scene pixels."""
         from platekit.inference.detector import letterbox
 
-        lb, s = letterbox(image, self.input_size)
+        lb, s = letterbox(image, self.input_size, stride=self.stride)  # the letterbox OnnxDetector uses
         d = postprocess(self.raw(lb[None])[0], score_threshold, nms_iou).copy()
         d[:, 1:] /= s
         return d
@@ -254,7 +281,7 @@ def evaluate_detector(
         d = runner.detect(img, min(0.05, thr), iou)
         times.append(time.perf_counter() - t0)
         corners = np.asarray(rec["corners"], np.float32).reshape(-1, 4, 2) if rec.get("corners") else None
-        gt = ImageGT(np.asarray(rec["boxes"], np.float32).reshape(-1, 4), corners, rec["path"])
+        gt = ImageGT(np.asarray(rec["boxes"], np.float32).reshape(-1, 4), corners, rec["path"], img.shape[1])
         dets.append(d)
         gts.append(gt)
         r = match(d, gt)

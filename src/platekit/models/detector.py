@@ -21,9 +21,14 @@ STD = (0.229, 0.224, 0.225)
 
 
 class TimmBackbone(nn.Module):
-    """A timm MobileNetV4 (from scratch) truncated after its stride-32 stage: strides 8, 16, 32."""
+    """A timm MobileNetV4 (from scratch) truncated after its stride-32 stage: strides 8, 16, 32.
 
-    def __init__(self, name: str = "mobilenetv4_conv_small"):
+    ``skip_blocks``: residual blocks left out, named "stage.index" (e.g. "16.2" is ``stage16[2]``); each
+    becomes an identity, so the other blocks keep their names and a checkpoint of the full backbone
+    initialises the slimmer one (the detector speed study, docs/detector.md).
+    """
+
+    def __init__(self, name: str = "mobilenetv4_conv_small", skip_blocks: tuple[str, ...] | list[str] = ()):
         super().__init__()
         import timm
 
@@ -33,6 +38,14 @@ class TimmBackbone(nn.Module):
         self.stage8 = net.blocks[1]
         self.stage16 = net.blocks[2]
         self.stage32 = net.blocks[3]  # blocks[4] is the 960-channel classifier conv: dropped
+        for key in skip_blocks:
+            stage, _, index = str(key).partition(".")
+            blocks = getattr(self, f"stage{stage}", None)
+            if blocks is None or not index.isdigit() or int(index) >= len(blocks):
+                raise ValueError(f"skip_blocks: no block {key!r} (stages 4, 8, 16, 32; e.g. '16.2')")
+            if not getattr(blocks[int(index)], "has_skip", False):
+                raise ValueError(f"skip_blocks: block {key!r} has no residual connection; it cannot be left out")
+            blocks[int(index)] = nn.Identity()
         with torch.no_grad():
             outs = self.forward(torch.zeros(1, 3, 64, 64))
         self.channels = [o.shape[1] for o in outs]
@@ -86,11 +99,12 @@ class PlateDetector(nn.Module):
         bifpn_repeats: int = 2,
         head_convs: int = 2,
         input_size: tuple[int, int] = (384, 384),
+        skip_blocks: tuple[str, ...] | list[str] = (),
     ):
         super().__init__()
         self.input_size = (int(input_size[0]), int(input_size[1]))
         self.strides = (8, 16, 32)
-        self.backbone = TimmBackbone(backbone)
+        self.backbone = TimmBackbone(backbone, skip_blocks)
         self.neck = BiFPN(self.backbone.channels, width, bifpn_repeats)
         self.head = Head(width, len(self.strides), head_convs)
         self.register_buffer("mean", torch.tensor(MEAN).view(1, 3, 1, 1) * 255, persistent=False)
@@ -151,6 +165,9 @@ def plate_detector(
     bifpn_repeats: int = 2,
     head_convs: int = 2,
     input_size: tuple[int, int] | list[int] = (384, 384),
+    skip_blocks: tuple[str, ...] | list[str] = (),
 ) -> PlateDetector:
-    """MobileNetV4-conv-small (from scratch) + BiFPN(3 levels) + anchor-free score/box/corner heads."""
-    return PlateDetector(backbone, width, bifpn_repeats, head_convs, tuple(input_size))
+    """MobileNetV4-conv-small (from scratch) + BiFPN(3 levels) + anchor-free score/box/corner heads.
+
+    ``skip_blocks``: residual backbone blocks left out (e.g. ["16.2", "16.3"]), for a faster detector."""
+    return PlateDetector(backbone, width, bifpn_repeats, head_convs, tuple(input_size), tuple(skip_blocks))

@@ -554,10 +554,11 @@ def train_detector(cfg: DetectorTrainConfig) -> str:
     Path(cfg.out_dir, "config.json").write_text(json.dumps(cfg.model_dump(mode="json"), indent=2))
     module = DetectorModule(cfg, [])
     if cfg.init_from:
-        from platekit.models.registry import load_checkpoint
+        from platekit.train.recognizer import init_from_checkpoint
 
-        init, _ = load_checkpoint(cfg.init_from)
-        module.model.load_state_dict(init.state_dict())
+        # tensors matched by name and shape: a slimmer model (skip_blocks) starts from a full one
+        loaded, total = init_from_checkpoint(module.model, cfg.init_from)
+        print(f"init_from {cfg.init_from}: {loaded} of {total} tensors")
     input_size = module.model.input_size
     train_set, vals = build_data(cfg, input_size)
     module.val_names = [n for n, _ in vals]
