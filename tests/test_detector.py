@@ -65,6 +65,46 @@ def test_shapes_and_export_contract():
     assert (det[..., 3] >= det[..., 1]).all() and (det[..., 4] >= det[..., 2]).all()  # x2 >= x1, y2 >= y1
 
 
+def test_slimmer_detector_starts_from_a_full_checkpoint(tmp_path):
+    from platekit.models.detector import FactorizedConv
+    from platekit.models.registry import save_checkpoint
+    from platekit.train.detector import init_detector
+
+    full = tiny()
+    ckpt = str(tmp_path / "full.pt")
+    save_checkpoint(ckpt, full)
+    slim = create_model("plate_detector", backbone="mobilenetv4_conv_small_050", width=16, bifpn_repeats=1,
+                        head_convs=1, input_size=(64, 64), skip_blocks=["16.2", "32.3"], factorize_blocks=["4.0"])
+    assert isinstance(slim.backbone.stage16[2], torch.nn.Identity)
+    assert isinstance(slim.backbone.stage4[0].conv, FactorizedConv)
+    loaded, total = init_detector(slim, ckpt)
+    assert loaded == total  # every kept tensor, the factorized conv included
+    key = "backbone.stage16.5.dw_start.conv.weight"  # a kept block keeps its name and its weights
+    assert torch.equal(full.state_dict()[key], slim.state_dict()[key])
+    assert sum(p.numel() for p in slim.parameters()) < sum(p.numel() for p in full.parameters())
+    out = slim.eval().forward_export(torch.zeros(1, 64, 96, 3, dtype=torch.uint8))
+    assert out.shape == (1, 8 * 12 + 4 * 6 + 2 * 3, 13)
+    with pytest.raises(ValueError, match="no residual"):
+        create_model("plate_detector", backbone="mobilenetv4_conv_small_050", skip_blocks=["16.0"])
+    with pytest.raises(ValueError, match="no backbone block"):
+        create_model("plate_detector", backbone="mobilenetv4_conv_small_050", skip_blocks=["16.9"])
+
+
+def test_factorized_conv_is_exact_for_rank_one_kernels():
+    from platekit.models.detector import FactorizedConv
+
+    torch.manual_seed(1)
+    w = torch.randn(8, 1, 1, 1) * torch.randn(1, 4, 3, 3)  # each input channel's kernels: rank one
+    dw, pw, kept = FactorizedConv.from_full(w)
+    f = FactorizedConv(4, 8, 3, 2)
+    f.dw.weight.data, f.pw.weight.data = dw, pw
+    x = torch.randn(2, 4, 16, 16)
+    assert kept == pytest.approx(1.0)
+    assert torch.allclose(f(x), torch.nn.functional.conv2d(x, w, stride=2, padding=1), atol=1e-4)
+    _, _, kept_random = FactorizedConv.from_full(torch.randn(8, 4, 3, 3))
+    assert kept_random < 0.9
+
+
 def test_assign_gives_every_plate_a_location():
     m = tiny(96).eval()
     out = m(torch.zeros(1, 96, 96, 3, dtype=torch.uint8))

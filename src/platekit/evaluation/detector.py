@@ -206,9 +206,8 @@ class DetectorRunner:
         if not os.path.isfile(self.path):
             raise PlatekitError(f"{path}: detector model not found")
         if self.path.endswith(".onnx"):
-            from platekit.inference.session import load_sidecar, make_session
-
             from platekit.inference.detector import OnnxDetector
+            from platekit.inference.session import load_sidecar
 
             self.meta = load_sidecar(self.path)
             if input_size and tuple(input_size) != tuple(self.meta["input_size"]):

@@ -28,7 +28,8 @@ class TimmBackbone(nn.Module):
     initialises the slimmer one (the detector speed study, docs/detector.md).
     """
 
-    def __init__(self, name: str = "mobilenetv4_conv_small", skip_blocks: tuple[str, ...] | list[str] = ()):
+    def __init__(self, name: str = "mobilenetv4_conv_small", skip_blocks: tuple[str, ...] | list[str] = (),
+                 factorize_blocks: tuple[str, ...] | list[str] = ()):
         super().__init__()
         import timm
 
@@ -39,16 +40,26 @@ class TimmBackbone(nn.Module):
         self.stage16 = net.blocks[2]
         self.stage32 = net.blocks[3]  # blocks[4] is the 960-channel classifier conv: dropped
         for key in skip_blocks:
-            stage, _, index = str(key).partition(".")
-            blocks = getattr(self, f"stage{stage}", None)
-            if blocks is None or not index.isdigit() or int(index) >= len(blocks):
-                raise ValueError(f"skip_blocks: no block {key!r} (stages 4, 8, 16, 32; e.g. '16.2')")
-            if not getattr(blocks[int(index)], "has_skip", False):
+            if not getattr(self._block(key), "has_skip", False):
                 raise ValueError(f"skip_blocks: block {key!r} has no residual connection; it cannot be left out")
-            blocks[int(index)] = nn.Identity()
+            stage, _, index = str(key).partition(".")
+            getattr(self, f"stage{stage}")[int(index)] = nn.Identity()
+        for key in factorize_blocks:
+            block = self._block(key)
+            conv = getattr(block, "conv", None)
+            if not isinstance(conv, nn.Conv2d) or conv.groups != 1 or conv.kernel_size[0] < 3:
+                raise ValueError(f"factorize_blocks: block {key!r} has no full k x k convolution to factorize")
+            block.conv = FactorizedConv(conv.in_channels, conv.out_channels, conv.kernel_size[0], conv.stride[0])
         with torch.no_grad():
             outs = self.forward(torch.zeros(1, 3, 64, 64))
         self.channels = [o.shape[1] for o in outs]
+
+    def _block(self, key: str) -> nn.Module:
+        stage, _, index = str(key).partition(".")
+        blocks = getattr(self, f"stage{stage}", None)
+        if blocks is None or not index.isdigit() or int(index) >= len(blocks):
+            raise ValueError(f"no backbone block {key!r} (stages 4, 8, 16, 32; e.g. '4.0')")
+        return blocks[int(index)]
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
         x = self.stage4(self.stem(x))
@@ -56,6 +67,44 @@ class TimmBackbone(nn.Module):
         c4 = self.stage16(c3)
         c5 = self.stage32(c4)
         return [c3, c4, c5]
+
+
+class FactorizedConv(nn.Module):
+    """A k x k convolution as depthwise k x k (stride s) then pointwise 1 x 1, no bias, nothing between:
+    the same linear map when each input channel's kernels are rank one. ``from_full`` initialises it
+    from a trained full convolution by the best rank-one split of each input channel's kernels (SVD)."""
+
+    def __init__(self, cin: int, cout: int, k: int, stride: int):
+        super().__init__()
+        self.dw = nn.Conv2d(cin, cin, k, stride, k // 2, groups=cin, bias=False)  # [N, cin, H/s, W/s]
+        self.pw = nn.Conv2d(cin, cout, 1, bias=False)  # [N, cout, H/s, W/s]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.pw(self.dw(x))
+
+    @staticmethod
+    def from_full(weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, float]:
+        """Full kernel [cout, cin, k, k] -> (dw weight [cin, 1, k, k], pw weight [cout, cin, 1, 1], share of
+        the kernel's energy kept)."""
+        cout, cin, k, _ = weight.shape
+        per_in = weight.permute(1, 0, 2, 3).reshape(cin, cout, k * k)  # [cin, cout, k*k]
+        u, sv, vh = torch.linalg.svd(per_in, full_matrices=False)  # u [cin, cout, r], vh [cin, r, k*k]
+        dw = vh[:, 0].reshape(cin, 1, k, k)
+        pw = (u[:, :, 0] * sv[:, :1]).T.reshape(cout, cin, 1, 1)
+        kept = float((sv[:, 0] ** 2).sum() / (sv**2).sum().clamp_min(1e-12))
+        return dw.contiguous(), pw.contiguous(), kept
+
+
+def factorized_state(model: nn.Module, state: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], dict]:
+    """A full model's state dict -> the same with every full conv that ``model`` factorizes split into
+    ``.dw`` / ``.pw`` (FactorizedConv.from_full); -> (state, {name: share of the energy kept})."""
+    out, kept = dict(state), {}
+    for name, mod in model.named_modules():
+        if isinstance(mod, FactorizedConv) and f"{name}.weight" in state and f"{name}.dw.weight" not in state:
+            dw, pw, k = FactorizedConv.from_full(state[f"{name}.weight"].float())
+            out[f"{name}.dw.weight"], out[f"{name}.pw.weight"], kept[name] = dw, pw, k
+            del out[f"{name}.weight"]
+    return out, kept
 
 
 class Scale(nn.Module):
@@ -100,11 +149,12 @@ class PlateDetector(nn.Module):
         head_convs: int = 2,
         input_size: tuple[int, int] = (384, 384),
         skip_blocks: tuple[str, ...] | list[str] = (),
+        factorize_blocks: tuple[str, ...] | list[str] = (),
     ):
         super().__init__()
         self.input_size = (int(input_size[0]), int(input_size[1]))
         self.strides = (8, 16, 32)
-        self.backbone = TimmBackbone(backbone, skip_blocks)
+        self.backbone = TimmBackbone(backbone, skip_blocks, factorize_blocks)
         self.neck = BiFPN(self.backbone.channels, width, bifpn_repeats)
         self.head = Head(width, len(self.strides), head_convs)
         self.register_buffer("mean", torch.tensor(MEAN).view(1, 3, 1, 1) * 255, persistent=False)
@@ -166,8 +216,11 @@ def plate_detector(
     head_convs: int = 2,
     input_size: tuple[int, int] | list[int] = (384, 384),
     skip_blocks: tuple[str, ...] | list[str] = (),
+    factorize_blocks: tuple[str, ...] | list[str] = (),
 ) -> PlateDetector:
     """MobileNetV4-conv-small (from scratch) + BiFPN(3 levels) + anchor-free score/box/corner heads.
 
-    ``skip_blocks``: residual backbone blocks left out (e.g. ["16.2", "16.3"]), for a faster detector."""
-    return PlateDetector(backbone, width, bifpn_repeats, head_convs, tuple(input_size), tuple(skip_blocks))
+    For a faster detector: ``skip_blocks``, residual backbone blocks left out (e.g. ["16.2", "16.3"]);
+    ``factorize_blocks``, blocks whose full k x k conv becomes depthwise + pointwise (e.g. ["4.0", "8.0"])."""
+    return PlateDetector(backbone, width, bifpn_repeats, head_convs, tuple(input_size), tuple(skip_blocks),
+                         tuple(factorize_blocks))

@@ -539,6 +539,31 @@ def build_data(cfg: DetectorTrainConfig, input_size: tuple[int, int]):
     return train, [(n, DetectionValSet(c, input_size, d.val_max_images)) for n, c in vals]
 
 
+def init_detector(model: torch.nn.Module, path: str) -> tuple[int, int]:
+    """Copy the tensors of checkpoint ``path`` whose name and shape match ``model`` (a slimmer model,
+    skip_blocks, starts from a full one); full convs the model factorizes are split by SVD first
+    (factorize_blocks). -> (tensors loaded, tensors in the model)."""
+    from platekit.errors import PlatekitError
+    from platekit.models.detector import factorized_state
+
+    if not os.path.isfile(path):
+        raise PlatekitError(f"init_from: no such checkpoint {path}")
+    ck = torch.load(path, map_location="cpu", weights_only=False)
+    state = ck.get("state_dict", ck) if isinstance(ck, dict) else ck
+    if isinstance(ck, dict) and "platekit" in ck:  # a Lightning checkpoint of this trainer
+        state = {k[len("model."):]: v for k, v in state.items() if k.startswith("model.")}
+    state, kept = factorized_state(model, state)
+    own = model.state_dict()
+    match = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
+    if not match:
+        raise PlatekitError(f"init_from: no tensor of {path} matches the model (names or shapes differ)")
+    model.load_state_dict(match, strict=False)
+    for name, k in kept.items():
+        print(f"init_from: {name} factorized (rank one per input channel), {k:.1%} of the kernel energy kept")
+    print(f"init_from {path}: {len(match)} of {len(own)} tensors")
+    return len(match), len(own)
+
+
 def train_detector(cfg: DetectorTrainConfig) -> str:
     """Train; returns the best checkpoint path (``out_dir/best.ckpt``)."""
     torch.set_num_threads(cfg.trainer.num_threads)
@@ -554,11 +579,7 @@ def train_detector(cfg: DetectorTrainConfig) -> str:
     Path(cfg.out_dir, "config.json").write_text(json.dumps(cfg.model_dump(mode="json"), indent=2))
     module = DetectorModule(cfg, [])
     if cfg.init_from:
-        from platekit.train.recognizer import init_from_checkpoint
-
-        # tensors matched by name and shape: a slimmer model (skip_blocks) starts from a full one
-        loaded, total = init_from_checkpoint(module.model, cfg.init_from)
-        print(f"init_from {cfg.init_from}: {loaded} of {total} tensors")
+        init_detector(module.model, cfg.init_from)
     input_size = module.model.input_size
     train_set, vals = build_data(cfg, input_size)
     module.val_names = [n for n, _ in vals]

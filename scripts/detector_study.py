@@ -1,0 +1,91 @@
+"""Detector study (issue 19): several detector .onnx files on our own validation splits, timed in one run.
+
+For each model: CCPD by-text val (recall / precision at the model's threshold, corner error), openlpr val
+(AP50, recall / precision), recall by plate size over both, and the median milliseconds per scene
+(letterbox + graph + threshold / NMS, 1 thread, the letterbox ``OnnxDetector`` uses: a dynamic-H/W graph
+gets the smallest stride-32 canvas). Timing is interleaved: every scene is run by every model in turn, so
+the ratios hold on a busy machine even when the absolute milliseconds do not.
+
+    python scripts/detector_study.py v2=src/platekit/weights/detector.onnx v4=runs/det/v4_fast/detector.onnx \
+        [--time-scenes 60] [--json runs/det/study.json]
+
+The test sets (cn_other_cameras end to end, latin_scenes boxes) are measured separately, once, with
+``platekit eval reader`` / ``platekit eval detector`` (docs/detector.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+
+import numpy as np
+
+from platekit.cli.eval_detector import load_eval_records
+from platekit.core.image import load_image
+from platekit.evaluation.detector import DetectorRunner, evaluate_detector
+
+DATA = {"ccpd_val": "../shared/data/ccpd2019_base", "openlpr_val": "../shared/data/openlpr_detection"}
+
+
+def cpu_flags() -> str:
+    try:
+        flags = open("/proc/cpuinfo").read().split("flags")[1].split("\n")[0].split()
+    except (OSError, IndexError):
+        return platform.processor()
+    return ", ".join(f"{f} {'yes' if f in flags else 'no'}" for f in ("avx2", "avx512f", "avx512_vnni", "avx_vnni"))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("models", nargs="+", help="name=path.onnx")
+    ap.add_argument("--time-scenes", type=int, default=60, help="scenes per set in the interleaved timing")
+    ap.add_argument("--limit", type=int, default=0, help="first N val scenes per set (0: all; a quick check)")
+    ap.add_argument("--json", help="write every number here")
+    a = ap.parse_args()
+    models = dict(m.split("=", 1) for m in a.models)
+    runners = {n: DetectorRunner(p, threads=1) for n, p in models.items()}
+    out: dict[str, dict] = {n: {"path": p} for n, p in models.items()}
+    records = {k: load_eval_records(v, "val")[: a.limit or None] for k, v in DATA.items() if os.path.exists(v)}
+    for name, r in runners.items():
+        for k, recs in records.items():
+            m = evaluate_detector(r, recs)
+            out[name][k] = {key: m[key] for key in ("images", "plates", "ap50", "recall", "precision", "tp", "fp",
+                                                   "fn", "corner_error_mean", "recall_by_size")}
+            print(name, k, json.dumps(out[name][k]), flush=True)
+    for k, recs in records.items():  # interleaved timing
+        times: dict[str, list[float]] = {n: [] for n in runners}
+        for rec in recs[: a.time_scenes]:
+            img = load_image(rec["path"])
+            for n, r in runners.items():
+                r.detect(img, r.score_threshold, r.nms_iou)  # warm (caches, canvas size)
+                t0 = time.perf_counter()
+                r.detect(img, r.score_threshold, r.nms_iou)
+                times[n].append((time.perf_counter() - t0) * 1e3)
+        base = float(np.median(next(iter(times.values()))))
+        for n, t in times.items():
+            out[n][f"ms_{k}"] = float(np.median(t))
+            print(f"{n} {k}: {np.median(t):.2f} ms median ({base / np.median(t):.2f}x the first model)", flush=True)
+    print(f"\nCPU: {platform.machine()}, {os.cpu_count()} cores, {cpu_flags()}; 1 thread\n")
+    print("| model | CCPD val R / P | corner err | openlpr val AP50 | openlpr R / P | recall by plate width "
+          "(<5% / 5-10% / 10-20% / >=20%, both sets) | ms CCPD | ms openlpr |")
+    print("|---|---|---|---|---|---|---|---|")
+    for n, o in out.items():
+        c, op = o.get("ccpd_val", {}), o.get("openlpr_val", {})
+        size = []
+        for b in ("<5%", "5-10%", "10-20%", ">=20%"):
+            hits = sum((s[b]["recall"] or 0) * s[b]["plates"] for s in (c.get("recall_by_size"), op.get("recall_by_size")) if s)
+            tot = sum(s[b]["plates"] for s in (c.get("recall_by_size"), op.get("recall_by_size")) if s)
+            size.append(f"{hits / tot:.3f} ({tot})" if tot else "-")
+        print(f"| {n} | {c.get('recall', 0):.3f} / {c.get('precision', 0):.3f} | {c.get('corner_error_mean') or 0:.4f} "
+              f"| {op.get('ap50', 0):.3f} | {op.get('recall', 0):.3f} / {op.get('precision', 0):.3f} | {' / '.join(size)} "
+              f"| {o.get('ms_ccpd_val', 0):.1f} | {o.get('ms_openlpr_val', 0):.1f} |")
+    if a.json:
+        with open(a.json, "w", encoding="utf-8") as f:
+            json.dump(out, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
