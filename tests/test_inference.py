@@ -103,6 +103,8 @@ def test_reader_end_to_end(models):
     ok, buf = cv2.imencode(".png", bgr)
     assert reader.read(buf.tobytes()) == plates
     assert reader.read_many([bgr, np.zeros((64, 64, 3), np.uint8)]) == [plates, []]
+    many = [bgr, np.zeros((64, 64, 3), np.uint8), buf.tobytes()] * 3  # threads: same plates, input order
+    assert reader.read_many(many, workers=2) == [plates, [], plates] * 3
     assert Reader(detector=str(models["det"]), recognizer=str(models["slots"]), min_confidence=0,
                   color="rgb").read(img) == plates
     assert reader.read(img) != plates  # an RGB array read as BGR: the colour-sensitive recognizer differs

@@ -286,9 +286,27 @@ class Reader:
         """
         return self._process(self.load(image, color=color), min_confidence)[0]
 
-    def read_many(self, images: Iterable[ImageLike], color: str | None = None) -> list[list[Plate]]:
-        """Several images -> one list of plates per image (errors raise, see read_result)."""
-        return [self.read(im, color) for im in images]
+    def read_many(self, images: Iterable[ImageLike], color: str | None = None, workers: int = 1) -> list[list[Plate]]:
+        """Several images -> one list of plates per image, in input order (errors raise, see read_result).
+
+        ``workers`` > 1: that many threads share this Reader (onnxruntime and OpenCV release the GIL), so
+        one image is decoded while another is detected or read; at most ``2 * workers`` images are in
+        flight. For many files, ``platekit read --workers N`` (processes) scales further (docs/scale.md).
+        """
+        if workers <= 1:
+            return [self.read(im, color) for im in images]
+        from collections import deque
+        from concurrent.futures import ThreadPoolExecutor
+
+        out: list[list[Plate]] = []
+        with ThreadPoolExecutor(workers) as pool:
+            pending: deque = deque()
+            for im in images:
+                pending.append(pool.submit(self.read, im, color))
+                if len(pending) >= 2 * workers:
+                    out.append(pending.popleft().result())
+            out.extend(f.result() for f in pending)
+        return out
 
     def read_result(self, item: ImageLike, name: str | None = None, color: str | None = None,
                     min_confidence: float | None = None) -> tuple[ImageResult, dict[str, float]]:
