@@ -19,9 +19,9 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 # set, how it is read, documented exact count (README "Measured results"), plates that may be lost
 CASES = {
-    "ccpd_val_scenes": (DATA / "ccpd2019_base", {"split": "val"}, {}, 340, 3),
-    "cn_lowres_crops": (DATA / "test" / "cn_lowres_crops", {}, {"crops": True}, 487, 6),
-    "cn_other_cameras": (DATA / "test" / "cn_other_cameras", {}, {}, 117, 3),
+    "ccpd_val_scenes": (DATA / "ccpd2019_base", {"split": "val"}, {}, 341, 3),
+    "cn_lowres_crops": (DATA / "test" / "cn_lowres_crops", {}, {"crops": True}, 488, 6),
+    "cn_other_cameras": (DATA / "test" / "cn_other_cameras", {}, {}, 122, 3),
     "ru_real_crops": (DATA / "test" / "ru_real_crops", {}, {"crops": True, "region": "ru"}, 30, 2),
     "latin_scenes_auto": (DATA / "test" / "latin_scenes", {}, {"region": "auto"}, 118, 3),
 }

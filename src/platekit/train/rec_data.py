@@ -209,6 +209,47 @@ def photometric(img: np.ndarray, rng: np.random.Generator, s: float, exposure: b
     return x
 
 
+LOWRES_ASPECT = 94 / 24  # the LPRNet crops: loosely cut boxes stored at 94x24
+
+
+def loosen_quad(quad: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A loosely cut box around a plate quad: each side grown independently (so also off centre),
+    up to 12 % of the plate width left/right and 35 % of its height top/bottom."""
+    q = np.asarray(quad, np.float32).reshape(4, 2)
+    lt, rt, rb, lb = q
+    right = ((rt - lt) + (rb - lb)) / 2
+    down = ((lb - lt) + (rb - rt)) / 2
+    ml, mr = rng.uniform(0.0, 0.12, 2)
+    mt, mb = rng.uniform(0.0, 0.35, 2)
+    return np.stack([lt - ml * right - mt * down, rt + mr * right - mt * down,
+                     rb + mr * right + mb * down, lb - ml * right + mb * down]).astype(np.float32)
+
+
+def loosen_crop(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """:func:`loosen_quad` for a crop without context (synthetic): the crop shrinks into a canvas of
+    its own size, the border replicated outwards."""
+    h, w = img.shape[:2]
+    quad = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32)
+    m = cv2.getPerspectiveTransform(loosen_quad(quad, rng), quad)
+    return cv2.warpPerspective(img, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def lowres(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """An LPRNet-style low-resolution crop: down to about 94x24 (width 70..120 px, INTER_AREA or
+    INTER_LINEAR), mild JPEG half of the time, then back to the crop's size the way the Reader's crop
+    mode resizes (INTER_AREA). Shape and dtype are kept."""
+    h, w = img.shape[:2]
+    lw = int(rng.integers(70, 121))
+    lh = max(12, int(round(lw / LOWRES_ASPECT * rng.uniform(0.9, 1.1))))
+    interp = cv2.INTER_AREA if rng.random() < 0.5 else cv2.INTER_LINEAR
+    x = cv2.resize(img, (lw, lh), interpolation=interp)
+    if rng.random() < 0.5:
+        ok, buf = cv2.imencode(".jpg", x, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(60, 96))])
+        if ok:
+            x = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+    return cv2.resize(x, (w, h), interpolation=cv2.INTER_AREA)
+
+
 def albu_photometric(s: float, seed: int):
     """The same photometric recipe as :func:`photometric` (without ``exposure``) as an albumentations
     2.0.8 pipeline: callable (uint8 RGB, rng) -> uint8 RGB."""
@@ -375,8 +416,12 @@ def synth_province_glyphs(provinces: str, per_province: int, seed: int) -> list[
 def make_train_stream(pool: RealPool | None, synth, ratio: float, size: tuple[int, int],
                       strength: float, n: int, seed: int, jitter: tuple[float, float] = (0.02, 0.05),
                       swap: ProvinceSwap | None = None, swap_p: float = 0.0, exposure: bool = False,
-                      backend: str = "hand"):
-    """An IterableDataset of ``n`` (uint8 [H, W, 3], text) per epoch: synthetic with prob ``ratio``."""
+                      backend: str = "hand", lowres_p: float = 0.0):
+    """An IterableDataset of ``n`` (uint8 [H, W, 3], text) per epoch: synthetic with prob ``ratio``.
+
+    ``lowres_p``: probability that a crop (real or synthetic) is cut loosely (:func:`loosen_quad`) and
+    passed through :func:`lowres` after the photometric augmentation; 0 draws nothing (the stream is
+    then sample for sample the one without it)."""
     import torch
     from torch.utils.data import IterableDataset, get_worker_info
 
@@ -403,6 +448,9 @@ def make_train_stream(pool: RealPool | None, synth, ratio: float, size: tuple[in
             for _ in range(wid, n, nw):
                 if rng.random() < ratio:
                     img, text, _ = synth.sample(rng)
+                    low = lowres_p > 0 and rng.random() < lowres_p
+                    if low:
+                        img = loosen_crop(img, rng)
                     img = photometric(img, rng, 0.5 * strength)  # the generator already degrades
                 else:
                     i = int(rng.integers(len(pool)))
@@ -411,8 +459,12 @@ def make_train_stream(pool: RealPool | None, synth, ratio: float, size: tuple[in
                         swapped = swap(i, rng)
                         if swapped is not None:
                             ctx, text = swapped
-                    img = warp_quad(ctx, pool.quads[i], size, float(pool.margins[i]), rng, strength, jitter)
+                    low = lowres_p > 0 and rng.random() < lowres_p
+                    quad = loosen_quad(pool.quads[i], rng) if low else pool.quads[i]
+                    img = warp_quad(ctx, quad, size, float(pool.margins[i]), rng, strength, jitter)
                     img = photometric(img, rng, strength, exposure) if exposure else real_aug(img, rng)
+                if low:
+                    img = lowres(img, rng)
                 yield torch.from_numpy(np.ascontiguousarray(img)), text
 
     return _Stream()

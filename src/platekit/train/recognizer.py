@@ -60,6 +60,9 @@ class DataConfig(StrictModel):
     province_swap: float = Field(0.0, ge=0, le=1)
     province_swap_real: float = Field(0.5, ge=0, le=1)
     exposure_aug: bool = False  # real crops also get over-exposure (glow) and night (dark, cast) variants
+    # probability that a training crop (real or synthetic) is cut loosely and brought down to about 94x24
+    # and back (LPRNet-style low-resolution crops; rec_data.lowres); 0: off, the stream unchanged
+    lowres_aug: float = Field(0.0, ge=0, le=1)
     augment_backend: Literal["hand", "albumentations"] = "hand"  # photometric augmentation of real crops
     batch_size: int = Field(64, ge=1)
     steps_per_epoch: int = Field(200, ge=1)
@@ -293,7 +296,8 @@ def build_data(cfg: RecognizerTrainConfig, echo=None):
         raise PlatekitError("no training data: give data.train sources and/or data.synthetic")
     n = cfg.data.steps_per_epoch * cfg.data.batch_size
     train = rd.make_train_stream(pool, synth, ratio, size, cfg.data.augment, n, cfg.seed, cfg.data.corner_jitter,
-                                 swap, cfg.data.province_swap, cfg.data.exposure_aug, cfg.data.augment_backend)
+                                 swap, cfg.data.province_swap, cfg.data.exposure_aug, cfg.data.augment_backend,
+                                 cfg.data.lowres_aug)
     vals = []
     for sc in cfg.data.val:
         src = rd.Source(sc.path, sc.kind, sc.split, sc.val_fraction, sc.mode, sc.limit)
