@@ -28,6 +28,10 @@ def test_scoring_with_a_box_takes_the_plate_at_the_box():
     o = E.score(it, [far], 5.0)
     assert (o.read, o.exact, o.detected, o.extra) == ("", False, False, 1)
     assert E.score(it, [], 1.0).detected is False
+    # a plate the detector found but the Reader left unread is detected (not read)
+    assert E.score(it, [], 1.0, unread_boxes=(near.box,)).detected is True
+    assert E.score(it, [far], 1.0, unread_boxes=(near.box,)).detected is True
+    assert E.score(it, [far], 1.0, unread_boxes=(far.box,)).detected is False
 
 
 def test_the_readers_threshold_hides_a_reading_but_not_its_detection():

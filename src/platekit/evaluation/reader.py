@@ -104,17 +104,24 @@ def load_items(data: str, split: str = "all", val_fraction: float = 0.2) -> list
     return items
 
 
-def score(item: Item, plates, ms: float, min_confidence: float = 0.0, iou_thr: float = 0.5) -> Outcome:
-    """Score every plate found on one image (unthresholded) against its label."""
+def _found(box, boxes, iou_thr: float) -> bool:
+    return bool(len(boxes)) and float(box_iou(np.array(boxes, np.float64), np.array([box], np.float64)).max()) >= iou_thr
+
+
+def score(item: Item, plates, ms: float, min_confidence: float = 0.0, iou_thr: float = 0.5,
+          unread_boxes=()) -> Outcome:
+    """Score every plate found on one image (unthresholded) against its label. ``unread_boxes``: plates
+    the detector found but the Reader did not read (``ImageResult.unread_boxes``): they count as detected."""
     shown = tuple(p.text for p in plates if p.confidence >= min_confidence)
-    if not plates:  # nothing detected: "detected" is False, or None when the label has no box
-        return Outcome(item, "", 0.0, False, False, None if item.box is None else False, 0, shown, ms)
+    if not plates:  # nothing read: "detected" unless no unread box is at the label (None without a box)
+        det = None if item.box is None else _found(item.box, unread_boxes, iou_thr)
+        return Outcome(item, "", 0.0, False, False, det, 0, shown, ms)
     if item.box is not None:  # the plate at the labelled box is the one scored
         iou = box_iou(np.array([p.box for p in plates], np.float64), np.array([item.box], np.float64))[:, 0]
         i = int(iou.argmax())
         extra = sum(1 for p, v in zip(plates, iou, strict=True) if v < iou_thr and p.confidence >= min_confidence)
         if iou[i] < iou_thr:
-            return Outcome(item, "", 0.0, False, False, False, extra, shown, ms)
+            return Outcome(item, "", 0.0, False, False, _found(item.box, unread_boxes, iou_thr), extra, shown, ms)
         p = plates[i]
         ok, visible = p.text == item.text, p.confidence >= min_confidence
         return Outcome(item, p.text if visible else "", float(p.confidence), ok and visible, ok, True, extra, shown, ms)
@@ -140,7 +147,7 @@ def run(reader, items: list[Item], progress=None) -> list[Outcome]:
             out.append(Outcome(it, "", 0.0, False, False, False if it.box is not None else None, 0, (),
                                (time.perf_counter() - t) * 1e3, f"{type(e).__name__}: {e}"))
         else:
-            out.append(score(it, res.plates, res.ms, threshold))
+            out.append(score(it, res.plates, res.ms, threshold, unread_boxes=getattr(res, "unread_boxes", ())))
         if progress is not None:
             progress()
     return out
