@@ -231,10 +231,9 @@ class DetectorRunner:
             if input_size:
                 self.model.input_size = tuple(input_size)
             self.input_size = tuple(self.model.input_size)
+            self.stride = None  # the square canvas checkpoints are validated on
         self.score_threshold = float(self.meta.get("score_threshold", 0.4))
         self.nms_iou = float(self.meta.get("nms_iou", 0.4))
-
-    stride: int | None = None  # checkpoints: the square canvas they were validated on
 
     def raw(self, batch: np.ndarray) -> np.ndarray:
         """uint8 [N, H, W, 3] letterboxed -> [N, A, 13]."""

@@ -40,12 +40,13 @@ class TimmBackbone(nn.Module):
         self.stage16 = net.blocks[2]
         self.stage32 = net.blocks[3]  # blocks[4] is the 960-channel classifier conv: dropped
         for key in skip_blocks:
-            if not getattr(self._block(key), "has_skip", False):
+            blocks, i = self._locate(key)
+            if not getattr(blocks[i], "has_skip", False):
                 raise ValueError(f"skip_blocks: block {key!r} has no residual connection; it cannot be left out")
-            stage, _, index = str(key).partition(".")
-            getattr(self, f"stage{stage}")[int(index)] = nn.Identity()
+            blocks[i] = nn.Identity()
         for key in factorize_blocks:
-            block = self._block(key)
+            blocks, i = self._locate(key)
+            block = blocks[i]
             conv = getattr(block, "conv", None)
             if not isinstance(conv, nn.Conv2d) or conv.groups != 1 or conv.kernel_size[0] < 3:
                 raise ValueError(f"factorize_blocks: block {key!r} has no full k x k convolution to factorize")
@@ -54,12 +55,13 @@ class TimmBackbone(nn.Module):
             outs = self.forward(torch.zeros(1, 3, 64, 64))
         self.channels = [o.shape[1] for o in outs]
 
-    def _block(self, key: str) -> nn.Module:
+    def _locate(self, key: str) -> tuple[nn.Sequential, int]:
+        """"16.2" -> (self.stage16, 2)."""
         stage, _, index = str(key).partition(".")
         blocks = getattr(self, f"stage{stage}", None)
         if blocks is None or not index.isdigit() or int(index) >= len(blocks):
             raise ValueError(f"no backbone block {key!r} (stages 4, 8, 16, 32; e.g. '4.0')")
-        return blocks[int(index)]
+        return blocks, int(index)
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
         x = self.stage4(self.stem(x))

@@ -543,25 +543,21 @@ def init_detector(model: torch.nn.Module, path: str) -> tuple[int, int]:
     """Copy the tensors of checkpoint ``path`` whose name and shape match ``model`` (a slimmer model,
     skip_blocks, starts from a full one); full convs the model factorizes are split by SVD first
     (factorize_blocks). -> (tensors loaded, tensors in the model)."""
-    from platekit.errors import PlatekitError
     from platekit.models.detector import factorized_state
+    from platekit.train.recognizer import init_from_checkpoint
 
-    if not os.path.isfile(path):
-        raise PlatekitError(f"init_from: no such checkpoint {path}")
-    ck = torch.load(path, map_location="cpu", weights_only=False)
-    state = ck.get("state_dict", ck) if isinstance(ck, dict) else ck
-    if isinstance(ck, dict) and "platekit" in ck:  # a Lightning checkpoint of this trainer
-        state = {k[len("model."):]: v for k, v in state.items() if k.startswith("model.")}
-    state, kept = factorized_state(model, state)
-    own = model.state_dict()
-    match = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
-    if not match:
-        raise PlatekitError(f"init_from: no tensor of {path} matches the model (names or shapes differ)")
-    model.load_state_dict(match, strict=False)
+    kept: dict[str, float] = {}
+
+    def adapt(state: dict) -> dict:
+        state, k = factorized_state(model, state)
+        kept.update(k)
+        return state
+
+    loaded, total = init_from_checkpoint(model, path, adapt)
     for name, k in kept.items():
         print(f"init_from: {name} factorized (rank one per input channel), {k:.1%} of the kernel energy kept")
-    print(f"init_from {path}: {len(match)} of {len(own)} tensors")
-    return len(match), len(own)
+    print(f"init_from {path}: {loaded} of {total} tensors")
+    return loaded, total
 
 
 def train_detector(cfg: DetectorTrainConfig) -> str:

@@ -109,8 +109,10 @@ def _lightning():
     return L
 
 
-def init_from_checkpoint(model, path: str) -> tuple[int, int]:
-    """Copy the tensors of ``path`` whose name and shape match; -> (loaded, total)."""
+def init_from_checkpoint(model, path: str, adapt=None) -> tuple[int, int]:
+    """Copy the tensors of ``path`` whose name and shape match; -> (loaded, total).
+
+    ``adapt``: state dict -> state dict, applied before matching (e.g. the detector's factorized convs)."""
     import torch
 
     if not os.path.isfile(path):
@@ -119,6 +121,8 @@ def init_from_checkpoint(model, path: str) -> tuple[int, int]:
     state = ck.get("state_dict", ck) if isinstance(ck, dict) else ck
     if isinstance(ck, dict) and "platekit" in ck:
         state = {k[len("model."):]: v for k, v in state.items() if k.startswith("model.")}
+    if adapt is not None:
+        state = adapt(state)
     own = model.state_dict()
     match = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
     if not match:
