@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 from platekit.evaluation import reader as E  # noqa: N812
+from platekit.evaluation.bench import machine, machine_line
 from platekit.inference.reader import Reader
 
 
@@ -46,7 +47,7 @@ def main() -> None:
                 stages[n].setdefault(k, []).append(v)
     ref = float(np.median(next(iter(total.values()))))
     report = {}
-    print(f"{a.data} ({a.split}, {len(items)} images, region {a.region}, 1 thread)\n")
+    print(f"{a.data} ({a.split}, {len(items)} images, region {a.region}, 1 thread)\nCPU: {machine_line(machine())}\n")
     print("| detector | exact | ms p50 end to end | speed vs first | " + " | ".join(f"{k} p50" for k in stages[next(iter(stages))]) + " |")
     print("|---|---|---|---|" + "---|" * len(stages[next(iter(stages))]))
     for n in readers:

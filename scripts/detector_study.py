@@ -18,24 +18,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import time
 
 import numpy as np
 
 from platekit.cli.eval_detector import load_eval_records
 from platekit.core.image import load_image
+from platekit.evaluation.bench import machine, machine_line
 from platekit.evaluation.detector import DetectorRunner, evaluate_detector
 
 DATA = {"ccpd_val": "../shared/data/ccpd2019_base", "openlpr_val": "../shared/data/openlpr_detection"}
-
-
-def cpu_flags() -> str:
-    try:
-        flags = open("/proc/cpuinfo").read().split("flags")[1].split("\n")[0].split()
-    except (OSError, IndexError):
-        return platform.processor()
-    return ", ".join(f"{f} {'yes' if f in flags else 'no'}" for f in ("avx2", "avx512f", "avx512_vnni", "avx_vnni"))
 
 
 def main() -> None:
@@ -68,7 +60,7 @@ def main() -> None:
         for n, t in times.items():
             out[n][f"ms_{k}"] = float(np.median(t))
             print(f"{n} {k}: {np.median(t):.2f} ms median ({base / np.median(t):.2f}x the first model)", flush=True)
-    print(f"\nCPU: {platform.machine()}, {os.cpu_count()} cores, {cpu_flags()}; 1 thread\n")
+    print(f"\nCPU: {machine_line(machine())}; 1 thread\n")
     print("| model | CCPD val R / P | corner err | openlpr val AP50 | openlpr R / P | recall by plate width "
           "(<5% / 5-10% / 10-20% / >=20%, both sets) | ms CCPD | ms openlpr |")
     print("|---|---|---|---|---|---|---|---|")
