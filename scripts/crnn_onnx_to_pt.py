@@ -1,4 +1,4 @@
-"""Recover a trainable crnn_ctc checkpoint from a shipped float ONNX file (its .pt is not kept).
+"""Recover a trainable crnn_ctc (or multihead_lstm) checkpoint from a shipped float ONNX file (its .pt is not kept).
 
 The exporter folded each BatchNorm into the convolution before it: the folded kernel goes to the conv,
 the folded bias to an identity BatchNorm (weight 1, running mean 0, running var 1 - eps). LSTM gates
@@ -53,9 +53,13 @@ def convert(onnx_path: str, out: str) -> None:
                 getattr(model.rnn, f"weight_hh_l{layer}{sfx}").copy_(torch.from_numpy(r[d][iofc_to_ifco]))
                 getattr(model.rnn, f"bias_ih_l{layer}{sfx}").copy_(torch.from_numpy(b[d][: 4 * h][iofc_to_ifco]))
                 getattr(model.rnn, f"bias_hh_l{layer}{sfx}").copy_(torch.from_numpy(b[d][4 * h :][iofc_to_ifco]))
-        mm = [n for n in g.node if n.op_type in ("MatMul", "Gemm")][-1]
-        model.fc.weight.copy_(torch.from_numpy(init[mm.input[1]].T))
-        model.fc.bias.copy_(torch.from_numpy(init["model.fc.bias"]))
+        if meta["model"] == "multihead_lstm":  # slot queries and heads keep their names in the graph
+            for name in ("queries", "heads.weight", "heads.bias"):
+                model.get_parameter(name).copy_(torch.from_numpy(init[f"model.{name}"]))
+        else:
+            mm = [n for n in g.node if n.op_type in ("MatMul", "Gemm")][-1]
+            model.fc.weight.copy_(torch.from_numpy(init[mm.input[1]].T))
+            model.fc.bias.copy_(torch.from_numpy(init["model.fc.bias"]))
         from platekit.core.formats import REGIONS
         from platekit.synth import PlateSynth
 

@@ -1,0 +1,91 @@
+"""Two or more Reader set-ups on the same images in one run: exact, end-to-end ms and each stage.
+
+Every reader reads every image in turn (interleaved image by image, so all see the same machine load),
+1 thread each. Per reader: exact at the Reader's threshold (``platekit eval reader``'s scoring), the
+median whole time per image (decode + detect + route + rectify + read), the median of each stage, and
+the speed against the first reader. A reader is ``NAME=KEY:VALUE,...`` with the keys of ``Reader``
+(region, detector, recognizer, ...); a bare ``NAME`` is ``Reader(region=NAME)``.
+
+    # does --region auto cost a Chinese user accuracy or time? (issue 16)
+    python scripts/compare_readers.py ../shared/data/ccpd2019_base --split val cn auto
+    # two detectors end to end (the speed ratio of issue 19)
+    python scripts/compare_readers.py ../shared/data/ccpd2019_base --split val \
+        v2=detector:src/platekit/weights/detector.onnx v4=detector:runs/det/v4_fast/detector.onnx
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy as np
+
+from platekit.evaluation import reader as E  # noqa: N812
+from platekit.evaluation.bench import machine, machine_line
+from platekit.inference.reader import Reader
+
+
+def parse_reader(spec: str) -> tuple[str, dict]:
+    """``v4=detector:x.onnx,region:cn`` -> ("v4", {"detector": "x.onnx", "region": "cn"}); ``auto`` -> region auto."""
+    name, _, rest = spec.partition("=")
+    if not rest:
+        return name, {"region": name}
+    kw = {}
+    for part in rest.split(","):
+        key, sep, val = part.partition(":")
+        if not sep:
+            raise SystemExit(f"reader {spec!r}: expected KEY:VALUE, got {part!r}")
+        try:  # numbers (min_confidence:0.6) as numbers, paths and names as text
+            kw[key] = float(val) if key not in ("region", "detector", "recognizer", "router") else val
+        except ValueError:
+            kw[key] = val
+    return name, kw
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("data", help="labelled images (platekit eval reader's inputs: CCPD folder, labels.csv folder)")
+    ap.add_argument("readers", nargs="+", help="NAME=KEY:VALUE,... or a region name (the first is the reference)")
+    ap.add_argument("--split", default="all", help="all | train | val (CCPD's by-text split)")
+    ap.add_argument("--region", default="cn", help="region of readers that do not name one")
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--json", default=None)
+    a = ap.parse_args()
+    items = E.load_items(a.data, a.split)[: a.limit or None]
+    readers = {}
+    for spec in a.readers:
+        name, kw = parse_reader(spec)
+        readers[name] = Reader(**{"region": a.region, "threads": 1, **kw})
+    for r in readers.values():  # warm-up
+        r.read_result(items[0].path)
+    exact = {n: 0 for n in readers}
+    total: dict[str, list[float]] = {n: [] for n in readers}
+    stages: dict[str, dict[str, list[float]]] = {n: {} for n in readers}
+    for it in items:
+        for n, r in readers.items():
+            t = time.perf_counter()
+            out, ms = r.read_result(it.path, min_confidence=0.0)  # scored at the threshold below, as eval reader
+            total[n].append((time.perf_counter() - t) * 1e3)
+            exact[n] += E.score(it, out.plates, total[n][-1], r.min_confidence).exact
+            for k, v in ms.items():
+                stages[n].setdefault(k, []).append(v)
+    ref = float(np.median(next(iter(total.values()))))
+    keys = list(dict.fromkeys(k for st in stages.values() for k in st))
+    print(f"{a.data} ({a.split}, {len(items)} images, 1 thread)\nCPU: {machine_line(machine())}\n")
+    print("| reader | exact | ms p50 end to end | speed vs first | " + " | ".join(f"{k} p50" for k in keys) + " |")
+    print("|---|---|---|---|" + "---|" * len(keys))
+    report = {}
+    for n in readers:
+        med = float(np.median(total[n]))
+        st = {k: float(np.median(v)) for k, v in stages[n].items()}
+        report[n] = {"exact": exact[n], "n": len(items), "ms_p50": med, "stages_p50": st}
+        print(f"| {n} | {exact[n] / len(items) * 100:.2f} % ({exact[n]}/{len(items)}) | {med:.1f} | {ref / med:.2f}x | "
+              + " | ".join(f"{st[k]:.1f}" if k in st else "" for k in keys) + " |")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(report, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
