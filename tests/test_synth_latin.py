@@ -28,11 +28,20 @@ def test_latin_region_and_formats():
 
 
 @pytest.mark.parametrize("text,fmt", [("MAB1234", "eu-de"), ("AB-123-CD", "eu-fr-it"), ("1234 BCD", "eu-es"),
-                                      ("12-ABC-3", "eu-nl"), ("AB12 CDE", "uk"), ("ABC1D23", "br"),
+                                      ("12-BDF-3", "eu-nl"), ("AB12 CDE", "uk"), ("ABC1D23", "br"),
                                       ("ZG 1234-AB", "eu-hr-rs"), ("WA 12345", "eu-pl"), ("7ABC123", "us")])
 def test_latin_guess_format(text, fmt):
     assert REGIONS["latin"].guess_format(text).name == fmt
     assert not get_format("eu-es").validate("1234ABC")  # Spanish plates have no vowels
+
+
+@pytest.mark.parametrize("fmt,never", [("us", "IOQ"), ("uk", "IQ"), ("eu-fr-it", "IOQU"), ("eu-nl", "AEIOUCMQW")])
+def test_national_letter_rules(fmt, never):
+    # the letters a country does not issue are never drawn and do not fit its format (a bare stroke is a 1)
+    rng = np.random.default_rng(1)
+    texts = "".join(random_text(fmt, rng) for _ in range(300))
+    assert not set(texts) & set(never)
+    assert REGIONS["latin"].guess_format("7AIC123").name != "us" and REGIONS["latin"].guess_format("7ABC123").name == "us"
 
 
 @pytest.mark.parametrize("fmt", LATIN)

@@ -211,31 +211,48 @@ _RU_ALL = tuple(_ru_type(*t) for t in RU_TYPES)
 # --- Latin-alphabet plates (Europe, UK, USA, Brazil, generic) -------------------------------------
 # Formats are listed most specific first: guess_format reports the first that fits (eu-pl and
 # us have alphanumeric positions and would swallow uk / br texts). Texts are stored and compared without spaces or dashes ("AB-123-CD" -> "AB123CD"). A spec string
-# spells one pattern with L (A-Z), D (0-9), A (A-Z or 0-9) and C (the 20 consonants of Spanish plates);
-# a format lists its specs separated by spaces. Where each rule comes from, and what is approximate:
+# spells one pattern with L (A-Z), D (0-9), A (A-Z or 0-9) and C (the 20 consonants of Spanish plates),
+# and the national letter rules: U (A-Z without I, O, Q: US serials), X (0-9 or U), K (A-Z without I, Q:
+# UK), F (A-Z without I, O, Q, U: France and Italy), N (the 16 consonants of Dutch sidecodes), P (0-9 or A-Z
+# without B, D, I, O, Z: the Polish serial); a format lists its specs separated by spaces. The letter rules
+# matter to a reader: on most plates a bare vertical stroke is a 1 and a ring a 0, because the letters
+# that look like them are not issued (issue 16: 1 -> I was the commonest Latin misreading). Where each rule comes from, and what is approximate:
 # - eu-de: Germany (FZV): district code 1-3 letters, 1-2 letters, 1-4 digits, at most 8 characters
 #   (the E/H suffixes of electric and historic cars are not modelled). Letters are A-Z (umlauts of a
 #   few district codes are not modelled).
-# - eu-fr-it: France SIV (since 2009) and Italy (since 1994): AB-123-CD / AB 123CD. Both leave out some
-#   letters (I, O, U; Italy also Q) in the letter positions; the format allows A-Z (approximate).
+# - eu-fr-it: France SIV (since 2009) and Italy (since 1994): AB-123-CD / AB 123CD. France leaves out
+#   I, O and U, Italy I, O, Q and U: the format allows the letters both use (F; Q, which France does
+#   issue, is left out: approximate).
 # - eu-es: Spain (since 2000): 4 digits + 3 consonants (no vowels, no Ñ, Q) -- exact.
 # - eu-nl: the Netherlands, sidecodes 7-11 and 13 (2008-): 6 characters in letter/digit groups -- exact
-#   in shape, the letters actually used (no vowels, no C/Q in most sidecodes) are not modelled.
+#   in shape; letters B D F G H J K L N P R S T V X Z (no vowels, no C, M, Q, W: approximate, M and W
+#   appear on a few older series).
 # - eu-pl: Poland (2000-): 2-letter district + 5 alphanumerics or 3-letter district + 4 or 5
-#   alphanumerics -- approximate (the real rules restrict where letters may stand).
+#   alphanumerics, the serial without B, D, I, O, Z (they look like 8, 0, 1, 0, 2) -- approximate
+#   (the real rules also restrict where letters may stand).
 # - eu-hr-rs: Croatia/Serbia/Balkan style: 2-letter city + 3-4 digits + 1-2 letters (ZG1234AB, BG123AB)
 #   -- approximate.
-# - uk: Great Britain (2001-): 2 letters (area), 2 digits (age), 3 letters -- exact in shape (I, Q and
-#   Z are rare or unused in places; not modelled).
+# - uk: Great Britain (2001-): 2 letters (area), 2 digits (age), 3 letters, without I and Q (Z, used
+#   only in the random letters, is allowed everywhere: approximate).
 # - us: USA state plates -- approximations: a handful of common serial shapes (California 1ABC234,
-#   Texas / New York / Pennsylvania / Ohio ABC1234, ...) and 5-7 alphanumerics for vanity-like plates.
+#   Texas / New York / Pennsylvania / Ohio ABC1234, ...) and 5-7 alphanumerics, all without the letters
+#   I, O and Q, which most states leave out of their serials (vanity plates, which may use them, are
+#   not modelled).
 # - br: Brazil Mercosul (2018-): ABC1D23 -- exact. br-old: the older grey plates ABC-1234 -- exact.
 # - latin-generic: 2-10 alphanumerics, the fallback for every other Latin plate.
 LATIN_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 LATIN_DIGITS = "0123456789"
 LATIN_ALNUM = LATIN_DIGITS + LATIN_LETTERS
 ES_CONSONANTS = "BCDFGHJKLMNPRSTVWXYZ"
-_LATIN_SPEC = {"L": LATIN_LETTERS, "D": LATIN_DIGITS, "A": LATIN_ALNUM, "C": ES_CONSONANTS}
+US_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"  # no I, O, Q
+_LATIN_SPEC = {
+    "L": LATIN_LETTERS, "D": LATIN_DIGITS, "A": LATIN_ALNUM, "C": ES_CONSONANTS,
+    "U": US_LETTERS, "X": LATIN_DIGITS + US_LETTERS,
+    "K": "ABCDEFGHJKLMNOPRSTUVWXYZ",  # UK: no I, Q
+    "F": "ABCDEFGHJKLMNPRSTVWXYZ",  # France / Italy: no I, O, Q, U
+    "N": "BDFGHJKLNPRSTVXZ",  # Netherlands sidecodes
+    "P": LATIN_DIGITS + "ACEFGHJKLMNPQRSTUVWXY",  # Polish serial: no B, D, I, O, Z
+}
 
 
 def _latin(name: str, specs: str, description: str) -> PlateFormat:
@@ -249,18 +266,19 @@ _DE_SPECS = " ".join(dict.fromkeys("L" * (a + b) + "D" * c for a in (1, 2, 3) fo
                                    if a + b + c <= 8))
 LATIN_TYPES = (
     ("eu-de", _DE_SPECS, "Germany: district (1-3 letters), 1-2 letters, 1-4 digits, at most 8 (MAB1234)"),
-    ("eu-fr-it", "LLDDDLL", "France SIV and Italy: 2 letters, 3 digits, 2 letters (AB123CD)"),
+    ("eu-fr-it", "FFDDDFF", "France SIV and Italy: 2 letters, 3 digits, 2 letters (AB123CD)"),
     ("eu-es", "DDDDCCC", "Spain: 4 digits, 3 consonants (1234BCD)"),
-    ("eu-nl", "DLLLDD DDLLLD LDDDLL LLDDDL LLLDDL DLLDDD",
+    ("eu-nl", "DNNNDD DDNNND NDDDNN NNDDDN NNNDDN DNNDDD",
      "Netherlands sidecodes 7-11, 13: 6 characters (1ABC23, AB123C, ...)"),
-    ("uk", "LLDDLLL", "Great Britain (2001-): 2 letters, 2 digits, 3 letters (AB12CDE)"),
+    ("uk", "KKDDKKK", "Great Britain (2001-): 2 letters, 2 digits, 3 letters (AB12CDE)"),
     ("br", "LLLDLDD", "Brazil Mercosul: ABC1D23"),
     ("br-old", "LLLDDDD", "Brazil, older grey plates: ABC1234"),
     ("eu-hr-rs", "LLDDDL LLDDDLL LLDDDDL LLDDDDLL",
      "Croatia/Serbia/Balkans (approximate): 2 letters, 3-4 digits, 1-2 letters (ZG1234AB)"),
-    ("eu-pl", "LLAAAAA LLLAAAA LLLAAAAA", "Poland (approximate): 2-3 letter district + 4-5 alphanumerics"),
-    ("us", "DLLLDDD LLLDDDD LLLDDD DDDLLL DLLDDD LLDDDDD DDDDDD DDDLDDD LLLLDDD AAAAA AAAAAA AAAAAAA",
-     "USA state plates (approximate): common serial shapes (1ABC234, ABC1234, ...) and 5-7 alphanumerics"),
+    ("eu-pl", "LLPPPPP LLLPPPP LLLPPPPP", "Poland (approximate): 2-3 letter district + 4-5 alphanumerics"),
+    ("us", "DUUUDDD UUUDDDD UUUDDD DDDUUU DUUDDD UUDDDDD DDDDDD DDDUDDD UUUUDDD XXXXX XXXXXX XXXXXXX",
+     "USA state plates (approximate): common serial shapes (1ABC234, ABC1234, ...) and 5-7 alphanumerics,"
+     " without I, O, Q"),
     ("latin-generic", " ".join("A" * n for n in range(2, 11)), "Any Latin plate: 2-10 alphanumerics (fallback)"),
 )
 _LATIN_ALL = tuple(_latin(*t) for t in LATIN_TYPES)
