@@ -282,3 +282,15 @@ def test_every_latin_style_draws_russian_plates_cyrillic_or_not():
     for _ in range(3 * len(font_styles("latin"))):  # styles without "У" (OpenDIN) draw the Latin Y
         plate, _ = draw_plate("Y111YY199", "ru", 0.5, rng)
         assert plate.shape == (56, 260, 3)
+
+
+def test_generator_version_keys_on_the_format_rules(tmp_path, monkeypatch):
+    # a changed format rule (e.g. the letters a country issues) must not train from a stale cached pool
+    from platekit.core import formats
+    from platekit.synth.generator import generator_version
+
+    v0 = generator_version()
+    changed = tmp_path / "formats.py"
+    changed.write_text(open(formats.__file__, encoding="utf-8").read() + "\n# a changed rule\n", encoding="utf-8")
+    monkeypatch.setattr(formats, "__file__", str(changed))
+    assert generator_version() != v0

@@ -35,12 +35,14 @@ __all__ = ["PlateSynth", "random_text", "write_dataset", "sample_rng"]
 
 @functools.cache
 def generator_version() -> str:
-    """Digest of the generator's source and installed glyph styles: caches of generated crops key on it,
-    so a changed glyph or effect never trains from a stale pool."""
+    """Digest of the generator's source, the plate formats it draws texts from (core/formats.py) and the
+    installed glyph styles: caches of generated crops key on it, so a changed glyph, effect or format
+    rule never trains from a stale pool."""
+    from platekit.core import formats
     from platekit.synth.glyphs import font_styles
 
     h = hashlib.sha1(repr((font_styles("latin"), font_styles("cjk"))).encode())
-    for path in sorted(glob.glob(os.path.join(os.path.dirname(__file__), "*.py"))):
+    for path in [formats.__file__, *sorted(glob.glob(os.path.join(os.path.dirname(__file__), "*.py")))]:
         with open(path, "rb") as f:
             h.update(f.read())
     return h.hexdigest()[:12]
