@@ -7,7 +7,10 @@ gets the smallest stride-32 canvas). Timing is interleaved: every scene is run b
 the ratios hold on a busy machine even when the absolute milliseconds do not.
 
     python scripts/detector_study.py v2=src/platekit/weights/detector.onnx v4=runs/det/v4_fast/detector.onnx \
-        [--time-scenes 60] [--json runs/det/study.json]
+        [--time-scenes 60] [--json runs/det/study.json] [--sweep 0.3,0.35,0.4,0.45,0.5]
+
+``--sweep``: also recall / precision and recall by plate width of every model at these thresholds (each
+scene detected once at 0.05, then counted at each threshold): how a threshold is chosen on our own val.
 
 The test sets (cn_other_cameras end to end, latin_scenes boxes) are measured separately, once, with
 ``platekit eval reader`` / ``platekit eval detector`` (docs/detector.md).
@@ -25,9 +28,21 @@ import numpy as np
 from platekit.cli.eval_detector import load_eval_records
 from platekit.core.image import load_image
 from platekit.evaluation.bench import machine, machine_line
-from platekit.evaluation.detector import DetectorRunner, evaluate_detector
+from platekit.evaluation.detector import DetectorRunner, ImageGT, evaluate_detector, summarize
 
 DATA = {"ccpd_val": "../shared/data/ccpd2019_base", "openlpr_val": "../shared/data/openlpr_detection"}
+BINS = ("<5%", "5-10%", "10-20%", ">=20%")
+
+
+def sweep(runner: DetectorRunner, recs: list[dict], thresholds: list[float]) -> dict[str, dict]:
+    """Detect every scene once (score >= 0.05, the model's NMS) -> {threshold: summarize(...)}."""
+    dets, gts = [], []
+    for rec in recs:
+        img = load_image(rec["path"])
+        dets.append(runner.detect(img, 0.05, runner.nms_iou))
+        corners = np.asarray(rec["corners"], np.float32).reshape(-1, 4, 2) if rec.get("corners") else None
+        gts.append(ImageGT(np.asarray(rec["boxes"], np.float32).reshape(-1, 4), corners, rec["path"], img.shape[1]))
+    return {f"{t:.2f}": summarize(dets, gts, t) for t in thresholds}
 
 
 def main() -> None:
@@ -36,6 +51,7 @@ def main() -> None:
     ap.add_argument("--time-scenes", type=int, default=60, help="scenes per set in the interleaved timing")
     ap.add_argument("--limit", type=int, default=0, help="first N val scenes per set (0: all; a quick check)")
     ap.add_argument("--json", help="write every number here")
+    ap.add_argument("--sweep", help="comma-separated thresholds: recall / precision / recall by size at each")
     a = ap.parse_args()
     models = dict(m.split("=", 1) for m in a.models)
     runners = {n: DetectorRunner(p, threads=1) for n, p in models.items()}
@@ -74,6 +90,27 @@ def main() -> None:
         print(f"| {n} | {c.get('recall', 0):.3f} / {c.get('precision', 0):.3f} | {c.get('corner_error_mean') or 0:.4f} "
               f"| {op.get('ap50', 0):.3f} | {op.get('recall', 0):.3f} / {op.get('precision', 0):.3f} | {' / '.join(size)} "
               f"| {o.get('ms_ccpd_val', 0):.1f} | {o.get('ms_openlpr_val', 0):.1f} |")
+    if a.sweep:
+        ts = [float(t) for t in a.sweep.split(",")]
+        print("\n| model | threshold | CCPD val R / P | openlpr val R / P (TP / FP) | recall by plate width "
+              "(<5% / 5-10% / 10-20% / >=20%, both sets) |")
+        print("|---|---|---|---|---|")
+        for name, r in runners.items():
+            sw = {k: sweep(r, recs, ts) for k, recs in records.items()}
+            out[name]["sweep"] = {k: {t: {key: m[key] for key in ("recall", "precision", "tp", "fp", "fn",
+                                                                 "recall_by_size")} for t, m in v.items()}
+                                  for k, v in sw.items()}
+            for t in sw[next(iter(sw))]:
+                c, op = sw.get("ccpd_val", {}).get(t, {}), sw.get("openlpr_val", {}).get(t, {})
+                size = []
+                for b in BINS:
+                    hits = sum(round((m["recall_by_size"][b]["recall"] or 0) * m["recall_by_size"][b]["plates"])
+                               for m in (c, op) if m)
+                    tot = sum(m["recall_by_size"][b]["plates"] for m in (c, op) if m)
+                    size.append(f"{hits}/{tot}" if tot else "-")
+                print(f"| {name} | {t} | {c.get('recall', 0):.3f} / {c.get('precision', 0):.3f} "
+                      f"| {op.get('recall', 0):.3f} / {op.get('precision', 0):.3f} ({op.get('tp', 0)} / {op.get('fp', 0)}) "
+                      f"| {' / '.join(size)} |", flush=True)
     if a.json:
         with open(a.json, "w", encoding="utf-8") as f:
             json.dump(out, f, indent=2)

@@ -5,7 +5,10 @@ so the same weights run on any stride-32 canvas. With dynamic H/W in the graph,
 ``platekit.inference.detector.OnnxDetector`` letterboxes a 720x1160 CCPD scene to 256x384 instead
 of 384x384 (a third fewer pixels). The sidecar is the detector exporter's own.
 
-    python scripts/export_detector_rect.py runs/det/best.ckpt src/platekit/weights/detector.onnx
+    python scripts/export_detector_rect.py runs/det/best.ckpt src/platekit/weights/detector.onnx [--threshold 0.5]
+
+``--threshold``: the sidecar's score_threshold (default: the checkpoint's, i.e. its training config's), for a
+threshold chosen after training.
 
 An already exported fixed-size .onnx is made dynamic in place of a checkpoint (same weights: the input's
 height and width become symbolic, stale inferred shapes are dropped, the outputs are checked equal on the
@@ -17,7 +20,6 @@ original canvas); this is how the shipped detector v2 became dynamic in session 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -62,7 +64,7 @@ def make_dynamic(src: str, out: str) -> None:
     print(f"{(h, w * 2 // 3 // 32 * 32)}: output {dyn.run(None, {'image': x[:, :, : w * 2 // 3 // 32 * 32]})[0].shape}")
 
 
-def main(ckpt: str, out: str) -> None:
+def main(ckpt: str, out: str, threshold: float | None = None) -> None:
     if ckpt.endswith(".onnx"):
         make_dynamic(ckpt, out)
         return
@@ -72,7 +74,8 @@ def main(ckpt: str, out: str) -> None:
     wrap = Wrap(model.eval()).eval()
     h, w = model.input_size
     export_onnx(wrap, torch.full((1, h, w, 3), 114, dtype=torch.uint8), out, "detections", dynamic_hw=True)
-    side = sidecar(model, meta, meta.get("score_threshold", 0.4), meta.get("nms_iou", 0.4))
+    thr = meta.get("score_threshold", 0.4) if threshold is None else threshold
+    side = sidecar(model, meta, thr, meta.get("nms_iou", 0.4))
     side["dynamic_hw"] = True
     Path(out).with_suffix(".json").write_text(json.dumps(side, indent=2) + "\n", encoding="utf-8")
     sess = make_session(out)
@@ -85,4 +88,11 @@ def main(ckpt: str, out: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("src", help="detector checkpoint, or an exported fixed-size .onnx")
+    ap.add_argument("out", help="dynamic-H/W .onnx to write (sidecar beside it)")
+    ap.add_argument("--threshold", type=float, help="sidecar score_threshold (checkpoints only; default: the checkpoint's)")
+    a = ap.parse_args()
+    main(a.src, a.out, a.threshold)
