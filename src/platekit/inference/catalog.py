@@ -22,6 +22,10 @@ WHERE = {
     "ccpd2019_base_val_by_text": "CCPD by-text val split (342 scenes)",
     "openlpr_val": "openlpr_detection val split (252 scenes, many countries)",
     "synthetic": "unseen synthetic plates",
+    "synthetic_hard": "unseen hard synthetic plates (difficulty 0.8; own validation)",
+    "synthetic_binarised": "unseen hard synthetic plates, all binarised (own validation)",
+    "nomeroff": "the real Nomeroff example plate X371HK96",
+    "openlpr_val_teacher": "openlpr val-split crops labelled by the PP-OCRv4 teacher (60)",
 }
 METRIC_NAMES = {"plate_acc": "plate accuracy", "recall": "recall", "precision": "precision", "ap50": "AP50"}
 
