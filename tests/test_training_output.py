@@ -69,3 +69,36 @@ def test_trainer_kwargs_and_progress_bar(monkeypatch):
         callback_metrics = {"train/loss": 1.23456, "val/plate_acc": 0.5, "val/fake_corners/cer": 0.1, "v_num": 3}
 
     assert bar.get_metrics(T(), None) == {"loss": "1.2346", "val_acc": "0.5000"}
+
+
+def test_last_checkpoint_is_the_last_epoch_not_the_best(tmp_path):
+    # Lightning's save_last copies only when the monitored value improves; platekit's last.ckpt is the last epoch
+    import lightning as L  # noqa: N812
+    import torch
+
+    from platekit.train.trainer import checkpoint_callbacks
+
+    scores = [0.5, 0.9, 0.1]  # best at epoch 1, last epoch 2
+
+    class Tiny(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1))
+
+        def training_step(self, batch, i):
+            return (self.w - batch[0]).pow(2).mean()
+
+        def validation_step(self, batch, i):
+            self.log("val/score", scores[self.current_epoch])
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), lr=0.1)
+
+    dl = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.ones(2, 1)), batch_size=2)
+    best, last = checkpoint_callbacks(str(tmp_path), "val/score")
+    trainer = L.Trainer(max_epochs=3, callbacks=[best, last], logger=False, enable_progress_bar=False,
+                        enable_model_summary=False, accelerator="cpu")
+    trainer.fit(Tiny(), dl, dl)
+    epoch = {p.name: torch.load(p, map_location="cpu", weights_only=False)["epoch"] for p in tmp_path.glob("*.ckpt")}
+    assert epoch == {"best.ckpt": 1, "last.ckpt": 2}
+    assert last.best_model_path == str(tmp_path / "last.ckpt")

@@ -565,10 +565,10 @@ def train_detector(cfg: DetectorTrainConfig) -> str:
     torch.set_num_threads(cfg.trainer.num_threads)
     torch.set_flush_denormal(True)
     L, DetectorModule = _lightning()
-    from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint
+    from lightning.pytorch.callbacks import LearningRateMonitor
     from lightning.pytorch.loggers import CSVLogger
 
-    from platekit.train.trainer import make_trainer
+    from platekit.train.trainer import checkpoint_callbacks, make_trainer
 
     L.seed_everything(cfg.seed, workers=True)
     os.makedirs(cfg.out_dir, exist_ok=True)
@@ -588,8 +588,8 @@ def train_detector(cfg: DetectorTrainConfig) -> str:
         torch.utils.data.DataLoader(v, batch_size=8, num_workers=0, collate_fn=val_collate) for _, v in vals
     ]
     t = cfg.trainer
-    ckpt_cb = ModelCheckpoint(dirpath=cfg.out_dir, filename="best", monitor=cfg.monitor, mode="max", save_last=True)
-    trainer = make_trainer(t, [ckpt_cb, LearningRateMonitor()], gradient_clip_val=cfg.optim.grad_clip,
+    ckpt_cb, last_cb = checkpoint_callbacks(cfg.out_dir, cfg.monitor)
+    trainer = make_trainer(t, [ckpt_cb, last_cb, LearningRateMonitor()], gradient_clip_val=cfg.optim.grad_clip,
                            logger=CSVLogger(cfg.out_dir, name="logs"))
     trainer.fit(module, train_dl, val_dls or None)
-    return ckpt_cb.best_model_path or ckpt_cb.last_model_path
+    return ckpt_cb.best_model_path or last_cb.last_model_path or last_cb.best_model_path

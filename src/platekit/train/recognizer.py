@@ -342,7 +342,7 @@ def fit(cfg: RecognizerTrainConfig, echo=None) -> dict:
 
     from platekit.models.registry import create_model, list_models, model_kind, save_checkpoint
     from platekit.train.rec_data import collate
-    from platekit.train.trainer import make_trainer
+    from platekit.train.trainer import checkpoint_callbacks, make_trainer
 
     echo = echo or log.info
     L = _lightning()  # noqa: N806
@@ -386,9 +386,8 @@ def fit(cfg: RecognizerTrainConfig, echo=None) -> dict:
     }
     module = build_module(model, cfg, val_names, meta)
     os.makedirs(cfg.out_dir, exist_ok=True)
-    ckpt_cb = L.pytorch.callbacks.ModelCheckpoint(dirpath=os.path.join(cfg.out_dir, "checkpoints"), filename="best",
-                                                  monitor="val/plate_acc", mode="max", save_top_k=1, save_last=True)
-    callbacks = [ckpt_cb, L.pytorch.callbacks.LearningRateMonitor("step")]
+    ckpt_cb, last_cb = checkpoint_callbacks(os.path.join(cfg.out_dir, "checkpoints"), "val/plate_acc")
+    callbacks = [ckpt_cb, last_cb, L.pytorch.callbacks.LearningRateMonitor("step")]
     if cfg.logger == "tensorboard":
         logger = L.pytorch.loggers.TensorBoardLogger(cfg.out_dir, name="logs")
     elif cfg.logger == "csv":
@@ -404,11 +403,12 @@ def fit(cfg: RecognizerTrainConfig, echo=None) -> dict:
     if not trainer.is_global_zero:  # DDP: rank 0 writes best.pt and reports
         return {"rank": trainer.global_rank}
     metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
-    best = ckpt_cb.best_model_path or ckpt_cb.last_model_path
+    last = last_cb.best_model_path  # the unmonitored callback's one file: the last validated epoch
+    best = ckpt_cb.best_model_path or last
     best_acc = float(ckpt_cb.best_model_score or 0)
     kept_acc = best_acc  # val accuracy of the weights that are saved
     if cfg.keep == "last":  # the weights in memory are the last epoch's
-        best, kept_acc = ckpt_cb.last_model_path, float(metrics.get("val/plate_acc", 0.0))
+        best, kept_acc = last, float(metrics.get("val/plate_acc", 0.0))
     elif best:
         state = torch.load(best, map_location="cpu", weights_only=False)["state_dict"]
         module.load_state_dict(state)

@@ -79,3 +79,17 @@ def make_trainer(tc: TrainerConfig, callbacks: list | None = None, **kwargs):
     kw.setdefault("enable_model_summary", pklog.verbosity() > 0)
     kw.update(kwargs)
     return L.Trainer(callbacks=callbacks, **kw)
+
+
+def checkpoint_callbacks(dirpath: str, monitor: str) -> tuple:
+    """(best, last): ``best.ckpt`` at the best ``monitor`` value and ``last.ckpt`` after every validation.
+
+    Lightning's ``save_last=True`` copies the last checkpoint only when it saves another one, i.e. when the
+    monitored value improves: ``last.ckpt`` was then the best epoch, not the last (found in session 8 on the
+    detector runs). A second, unmonitored callback writes the real last epoch.
+    """
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    best = ModelCheckpoint(dirpath=dirpath, filename="best", monitor=monitor, mode="max", save_top_k=1)
+    last = ModelCheckpoint(dirpath=dirpath, filename="last", monitor=None, save_top_k=1, enable_version_counter=False)
+    return best, last
