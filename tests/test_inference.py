@@ -272,3 +272,37 @@ def test_recognition_verified_low_score_detections(models):
     assert [round(p.detection_confidence, 2) for p in plates] == [0.9, 0.1]  # junk read confidently: kept
     plates = Reader(detector=det, recognizer=unsure, verify_low=0.1, min_confidence=0).read(img)
     assert [round(p.detection_confidence, 2) for p in plates] == [0.9]  # unsure reading: low candidate dropped
+
+
+def test_bench_baseline_reads_interleaved(monkeypatch):
+    # platekit reads each image right before RapidOCR does, so the speed ratio is taken under the same load
+    import sys
+    import types
+
+    from platekit.core.ccpd import parse_ccpd_name
+    from platekit.evaluation import bench as B  # noqa: N812
+
+    calls = []
+
+    class FakeOCR:
+        def __init__(self, **kw):
+            pass
+
+        def __call__(self, path, **kw):
+            calls.append(("rapid", path))
+            return [], None
+
+    class FakeReader:
+        def read_result(self, path):
+            calls.append(("ours", path))
+            return types.SimpleNamespace(plates=[]), {}
+
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", types.SimpleNamespace(RapidOCR=FakeOCR))
+    name = "025-95_113-154&383_386&473-386&473_177&454_154&383_363&402-0_0_22_27_27_33_16-37-15.jpg"
+    recs = [parse_ccpd_name(f"/x/{i}/{name}") for i in range(3)]
+    base = B.run_rapidocr(recs, reader=FakeReader())
+    # warm-ups first (ours, then RapidOCR's), then image by image: ours, RapidOCR
+    assert [c[0] for c in calls[2:]] == ["ours", "rapid"] * 3
+    assert [c[1] for c in calls[2::2]] == [r.path for r in recs] == [c[1] for c in calls[3::2]]
+    assert base["ours"]["images"] == base["images"] == 3 and base["ours"]["interleaved"]
+    assert "interleaved" in B.baseline_text(base, base.pop("ours"))

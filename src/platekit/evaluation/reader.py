@@ -153,11 +153,14 @@ def run(reader, items: list[Item], progress=None) -> list[Outcome]:
     return out
 
 
-def rapidocr_hits(samples, threads: int = 1, region: str | None = None) -> tuple[list[bool], list[float]] | None:
+def rapidocr_hits(samples, threads: int = 1, region: str | None = None,
+                  before=None) -> tuple[list[bool], list[float]] | None:
     """The generic-OCR baseline: RapidOCR (PP-OCRv4 det + cls + rec, dev extra) reads each whole image
     (``sample.path``, after one warm-up read); a sample is a hit when any text line, normalised for
     ``region`` (separators dropped), equals ``sample.text``. -> (hits, ms per image incl. decoding), or
-    None when rapidocr-onnxruntime is not installed. A file RapidOCR cannot read is a miss for it."""
+    None when rapidocr-onnxruntime is not installed. A file RapidOCR cannot read is a miss for it.
+    ``before(sample)``, when given, runs right before RapidOCR reads each image (and is not timed here): the
+    caller times its own system there, interleaved image by image, so both see the same machine load."""
     try:
         from rapidocr_onnxruntime import RapidOCR
     except ModuleNotFoundError:
@@ -169,6 +172,8 @@ def rapidocr_hits(samples, threads: int = 1, region: str | None = None) -> tuple
         engine(samples[0].path)
     ts, hits = [], []
     for sm in samples:
+        if before is not None:
+            before(sm)
         t = time.perf_counter()
         try:
             result, _ = engine(sm.path)
