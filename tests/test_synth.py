@@ -122,6 +122,17 @@ def test_scene_corners_inside_and_boxes_consistent():
         assert x1 < x2 and y1 < y2
 
 
+def test_scene_plate_width_range():
+    # --plate-width: far plates (a few % of the scene width); the default range is unchanged
+    for i in range(5):
+        _, plates = synth_scene(sample_rng(3, i), None, n_plates=2, size=(640, 480), formats=("us", "eu-de"),
+                                plate_width=(0.03, 0.06))
+        for _text, _fmt, corners, _box in plates:
+            c = np.asarray(corners)
+            w = np.hypot(*(c[1] - c[0]))
+            assert 0.6 * 0.03 * 640 < w < 1.5 * 0.06 * 640, w
+
+
 def test_scene_pixels_under_corners_look_like_a_plate():
     # the quad must be where the plate is: blue inside, not outside-biased
     rng = sample_rng(1, 0)

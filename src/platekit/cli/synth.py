@@ -38,6 +38,8 @@ def register(app: typer.Typer) -> None:
         scene: bool = typer.Option(False, "--scene", help="Write detector scenes + labels.jsonl instead."),
         backgrounds: str = typer.Option(None, "--backgrounds", help="Scene mode: folder of real background "
                                         "images (a detection labels.jsonl there is used to blur real plates)."),
+        plate_width: str = typer.Option("0.08,0.4", "--plate-width", help="Scene mode: MIN,MAX plate width as a "
+                                        "share of the scene width (uniform); repeat a --type to weight it."),
     ):
         """Generate synthetic plates: crops for a recognizer or scenes for a detector."""
         formats = tuple(f.strip() for f in plate_type.split(",") if f.strip())
@@ -45,7 +47,14 @@ def register(app: typer.Typer) -> None:
         if scene:
             from platekit.synth.scene import write_scenes
 
-            path = write_scenes(out, formats, n, seed, _size(size or "640x480"), difficulty, backgrounds)
+            try:
+                pw = tuple(float(v) for v in plate_width.split(","))
+            except ValueError:
+                raise PlatekitError(f"--plate-width must look like 0.03,0.2, got {plate_width!r}") from None
+            if len(pw) != 2 or not 0 < pw[0] <= pw[1] < 1:
+                raise PlatekitError(f"--plate-width must be MIN,MAX with 0 < MIN <= MAX < 1, got {plate_width!r}")
+            path = write_scenes(out, formats, n, seed, _size(size or "640x480"), difficulty, backgrounds,
+                                plate_width=pw)
             what = "scenes"
         else:
             from platekit.synth.generator import write_dataset

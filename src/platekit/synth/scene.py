@@ -70,8 +70,12 @@ def _plate_quad(pw: float, ph: float, w: int, h: int, rng: np.random.Generator, 
 
 def synth_scene(rng: np.random.Generator, background: np.ndarray | None = None, n_plates: int | None = None,
                 size: tuple[int, int] = (640, 480), formats: Sequence[str] = ("cn-blue",),
-                difficulty: float = 0.5, bg_boxes: Sequence[Sequence[float]] = ()):
-    """-> (RGB uint8 [h, w, 3], [(text, fmt, corners [4, 2] lt,rt,rb,lb, box (x1, y1, x2, y2)), ...])."""
+                difficulty: float = 0.5, bg_boxes: Sequence[Sequence[float]] = (),
+                plate_width: tuple[float, float] = (0.08, 0.4)):
+    """-> (RGB uint8 [h, w, 3], [(text, fmt, corners [4, 2] lt,rt,rb,lb, box (x1, y1, x2, y2)), ...]).
+
+    ``plate_width``: range of a plate's width as a share of the scene width (uniform).
+    """
     w, h = size
     d = difficulty
     img = random_background(w, h, rng) if background is None else real_background(w, h, rng, background, bg_boxes)
@@ -82,7 +86,7 @@ def synth_scene(rng: np.random.Generator, background: np.ndarray | None = None, 
         fmt = formats[int(rng.integers(len(formats)))]
         text = random_text(fmt, rng)
         mm_w, mm_h = plate_size_mm(fmt)
-        pw = rng.uniform(0.08, 0.4) * w  # plate width in scene pixels
+        pw = rng.uniform(*plate_width) * w  # plate width in scene pixels
         ph = pw * mm_h / mm_w
         for _try in range(10):
             quad = _plate_quad(pw, ph, w, h, rng, d)
@@ -135,7 +139,8 @@ def _load_backgrounds(path: str) -> list[tuple[str, list]]:
 
 def write_scenes(out_dir: str, formats: Sequence[str] = ("cn-blue",), n: int = 100, seed: int = 0,
                  size: tuple[int, int] = (640, 480), difficulty: float = 0.5,
-                 backgrounds: str | None = None, real_fraction: float = 0.7) -> str:
+                 backgrounds: str | None = None, real_fraction: float = 0.7,
+                 plate_width: tuple[float, float] = (0.08, 0.4)) -> str:
     """Write ``n`` scenes + ``labels.jsonl`` in the detection JSONL format; returns the JSONL path."""
     bgs = _load_backgrounds(backgrounds) if backgrounds else []
     os.makedirs(os.path.join(out_dir, "images"), exist_ok=True)
@@ -147,7 +152,7 @@ def write_scenes(out_dir: str, formats: Sequence[str] = ("cn-blue",), n: int = 1
             if bgs and rng.random() < real_fraction:
                 p, boxes = bgs[int(rng.integers(len(bgs)))]
                 bg = load_image(p)
-            img, plates = synth_scene(rng, bg, None, size, tuple(formats), difficulty, boxes)
+            img, plates = synth_scene(rng, bg, None, size, tuple(formats), difficulty, boxes, plate_width)
             rel = f"images/{i:07d}.jpg"
             imwrite_rgb(os.path.join(out_dir, rel), img)
             rec = {
