@@ -306,3 +306,33 @@ def test_bench_baseline_reads_interleaved(monkeypatch):
     assert [c[1] for c in calls[2::2]] == [r.path for r in recs] == [c[1] for c in calls[3::2]]
     assert base["ours"]["images"] == base["images"] == 3 and base["ours"]["interleaved"]
     assert "interleaved" in B.baseline_text(base, base.pop("ours"))
+
+
+def test_bench_baseline_interleaved_survives_a_read_error(monkeypatch):
+    # an image platekit cannot read is a miss in the interleaved run (run_reader also keeps going), not a crash;
+    # OpenCV gets the baseline's thread count (the last --threads run must not leave its own)
+    import sys
+    import types
+
+    from platekit.core.ccpd import parse_ccpd_name
+    from platekit.evaluation import bench as B  # noqa: N812
+
+    class FakeOCR:
+        def __init__(self, **kw):
+            pass
+
+        def __call__(self, path, **kw):
+            return [], None
+
+    class BadReader:
+        def read_result(self, path):
+            raise OSError("cannot decode")
+
+    cv_threads = []
+    monkeypatch.setattr(B.cv2, "setNumThreads", cv_threads.append)
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", types.SimpleNamespace(RapidOCR=FakeOCR))
+    name = "025-95_113-154&383_386&473-386&473_177&454_154&383_363&402-0_0_22_27_27_33_16-37-15.jpg"
+    recs = [parse_ccpd_name(f"/x/{i}/{name}") for i in range(2)]
+    base = B.run_rapidocr(recs, threads=1, reader=BadReader())
+    assert base["ours"]["images"] == 2 and base["ours"]["exact_count"] == 0
+    assert cv_threads == [1]
