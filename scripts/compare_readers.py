@@ -21,25 +21,45 @@ import time
 
 import numpy as np
 
+from platekit.errors import PlatekitError
 from platekit.evaluation import reader as E  # noqa: N812
 from platekit.evaluation.bench import machine, machine_line
 from platekit.inference.reader import Reader
 
+TEXT_KEYS = ("region", "detector", "recognizer", "color")  # always text (a path may look like a number)
+
+
+def _value(key: str, val: str):
+    """``true``/``false``/``none`` as such, integers (threads:2) as int, other numbers as float, else text."""
+    if key in TEXT_KEYS:
+        return val
+    low = val.strip().lower()
+    if low in ("true", "false", "none"):
+        return {"true": True, "false": False, "none": None}[low]
+    for conv in (int, float):
+        try:
+            return conv(val)
+        except ValueError:
+            pass
+    return val
+
 
 def parse_reader(spec: str) -> tuple[str, dict]:
-    """``v4=detector:x.onnx,region:cn`` -> ("v4", {"detector": "x.onnx", "region": "cn"}); ``auto`` -> region auto."""
+    """``v4=detector:x.onnx,region:cn`` -> ("v4", {"detector": "x.onnx", "region": "cn"}); ``auto`` -> region auto.
+
+    A value runs to the next comma (a path may hold ':'); ``threads:2`` is an int, ``min_confidence:0.6`` a
+    float, ``route_weighting:false`` / ``router:false`` a bool, ``verify_low:none`` None."""
     name, _, rest = spec.partition("=")
+    if not name:
+        raise SystemExit(f"reader {spec!r}: give a NAME before '='")
     if not rest:
         return name, {"region": name}
     kw = {}
     for part in rest.split(","):
         key, sep, val = part.partition(":")
-        if not sep:
+        if not sep or not key:
             raise SystemExit(f"reader {spec!r}: expected KEY:VALUE, got {part!r}")
-        try:  # numbers (min_confidence:0.6) as numbers, paths and names as text
-            kw[key] = float(val) if key not in ("region", "detector", "recognizer", "router") else val
-        except ValueError:
-            kw[key] = val
+        kw[key] = _value(key, val)
     return name, kw
 
 
@@ -53,10 +73,17 @@ def main() -> None:
     ap.add_argument("--json", default=None)
     a = ap.parse_args()
     items = E.load_items(a.data, a.split)[: a.limit or None]
+    if not items:
+        raise SystemExit(f"{a.data}: no labelled images (split {a.split}, limit {a.limit})")
     readers = {}
     for spec in a.readers:
         name, kw = parse_reader(spec)
-        readers[name] = Reader(**{"region": a.region, "threads": 1, **kw})
+        if name in readers:
+            raise SystemExit(f"reader name {name!r} given twice: name each set-up, e.g. a={spec}")
+        try:
+            readers[name] = Reader(**{"region": a.region, "threads": 1, **kw})
+        except (TypeError, PlatekitError) as e:  # an unknown key or a bad value: say which reader
+            raise SystemExit(f"reader {spec!r}: {e}") from None
     for r in readers.values():  # warm-up
         r.read_result(items[0].path)
     exact = {n: 0 for n in readers}

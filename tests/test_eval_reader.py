@@ -140,3 +140,25 @@ def test_rapidocr_baseline_on_the_same_images(tmp_path):
     rep = {"n": 2, "exact": 0.5, "ms_p50": 3.0, "groups": {"eu": {"exact": 1.0}, "us": {"exact": 0.0}}}
     tab = E.baseline_table(rep, base)
     assert "| platekit | 2 | 50.00 % | 100.0 % | 0.0 % | 3.0 |" in tab and "RapidOCR PP-OCRv4" in tab
+
+
+def test_compare_readers_spec_values():
+    # scripts/compare_readers.py: a path keeps its ':'; ints, bools and None are typed (threads:2 was 2.0 and
+    # route_weighting:false the truthy text "false"); bad specs exit with a message
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "compare_readers.py"
+    spec = importlib.util.spec_from_file_location("compare_readers", path)
+    m = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(m)
+    assert m.parse_reader("auto") == ("auto", {"region": "auto"})
+    name, kw = m.parse_reader("v4=detector:runs/a:b/1.onnx,threads:2,min_confidence:0.6,route_weighting:false,"
+                              "router:false,verify_low:none,recognizer:2")
+    assert name == "v4" and kw == {"detector": "runs/a:b/1.onnx", "threads": 2, "min_confidence": 0.6,
+                                   "route_weighting": False, "router": False, "verify_low": None,
+                                   "recognizer": "2"}
+    assert type(kw["threads"]) is int
+    for bad in ("v4=detector", "=region:cn", "v4=:x"):
+        with pytest.raises(SystemExit):
+            m.parse_reader(bad)
