@@ -173,6 +173,9 @@ def test_fit_then_eval_end_to_end(tmp_path):
     cfg = load_config(RecognizerTrainConfig, None, over)
     summary = fit(cfg, echo=lambda *_: None)
     assert Path(summary["pt"]).is_file() and Path(summary["best_ckpt"]).is_file()
+    # keep=last: the reported checkpoint is the last epoch's (not Lightning's save_last copy of the best)
+    assert Path(summary["best_ckpt"]).name == "last.ckpt"
+    assert torch.load(summary["best_ckpt"], map_location="cpu", weights_only=False)["epoch"] == 1
     for path in (summary["pt"], summary["best_ckpt"]):  # both rebuild the model
         model, meta = load_checkpoint(path)
         assert meta["crop_margin"] == 0.05 and meta["config"]["model"] == "crnn_ctc"
