@@ -256,8 +256,8 @@ _LATIN_SPEC = {
 
 
 def _latin(name: str, specs: str, description: str) -> PlateFormat:
-    """A Latin plate format from space-separated spec strings (L, D, A, C per position); repeated
-    specs are kept once."""
+    """A Latin plate format from space-separated spec strings (one of L, D, A, C, U, X, K, F, N, P per
+    position, see ``_LATIN_SPEC``); repeated specs are kept once."""
     pats = tuple(dict.fromkeys(tuple(_LATIN_SPEC[c] for c in spec) for spec in specs.split()))
     return PlateFormat(name, "latin", pats, description)
 
