@@ -52,7 +52,7 @@ def register(group: typer.Typer) -> None:
                        ", ".join(f"{c['truth']}->{c['pred']} x{c['count']}" for c in rep["confusions"][:8]))
         typer.echo("Per-position accuracy (%): " + " ".join(f"{a * 100:.0f}" for a in rep["per_position"]))
         if baseline:
-            base = None if crops else E.run_rapidocr(items, threads)
+            base = None if crops else E.run_rapidocr(items, threads, reader=reader)
             rep["baseline"] = base
             typer.echo("\nBaseline, same images, same run\n" + E.baseline_table(rep, base) if base else
                        "\nno baseline: " + ("--baseline reads scenes, not crops" if crops else
