@@ -305,3 +305,14 @@ def test_generator_version_keys_on_the_format_rules(tmp_path, monkeypatch):
     changed.write_text(open(formats.__file__, encoding="utf-8").read() + "\n# a changed rule\n", encoding="utf-8")
     monkeypatch.setattr(formats, "__file__", str(changed))
     assert generator_version.__wrapped__() != v0
+
+
+@pytest.mark.parametrize("bad", ["0.001,0.2", "0.3,0.2", "0.1", "a,b", "0.1,1.0"])
+def test_synth_plate_width_rejects_bad_ranges(tmp_path, bad):
+    # a range outside 1-99 % of the scene width (sub-pixel plates) or not MIN,MAX: a clear message, exit 2
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "platekit.cli.main", "synth", "--scene", "--n", "1", "--out",
+                          str(tmp_path / "s"), "--plate-width", bad], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "--plate-width" in out.stderr and "Traceback" not in out.stderr

@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
                                        "cn-blue,cn-green,cn-green-large,cn-yellow,cn-yellow-2row, cn-learner, cn-trailer, cn-police, cn-embassy, "
                                        "cn-consulate, cn-hk, cn-macau, cn-emergency, ru, ru-*, and the Latin eu-de, eu-fr-it, eu-es, eu-nl, "
                                        "eu-pl, eu-hr-rs, uk, us, br, br-old, latin-generic (--format: the old name of "
-                                       "--type)."),
+                                       "--type; repeat a type to weight it)."),
         n: int = typer.Option(1000, "--n", help="Number of crops (or scenes with --scene)."),
         seed: int = typer.Option(0, "--seed", help="Random seed; the output is a pure function of it."),
         size: str = typer.Option(None, "--size", help="WxH of each crop (default 144x48) or scene (640x480)."),
@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
         backgrounds: str = typer.Option(None, "--backgrounds", help="Scene mode: folder of real background "
                                         "images (a detection labels.jsonl there is used to blur real plates)."),
         plate_width: str = typer.Option("0.08,0.4", "--plate-width", help="Scene mode: MIN,MAX plate width as a "
-                                        "share of the scene width (uniform); repeat a --type to weight it."),
+                                        "share of the scene width (uniform, 0.01 to 0.99)."),
     ):
         """Generate synthetic plates: crops for a recognizer or scenes for a detector."""
         formats = tuple(f.strip() for f in plate_type.split(",") if f.strip())
@@ -51,8 +51,8 @@ def register(app: typer.Typer) -> None:
                 pw = tuple(float(v) for v in plate_width.split(","))
             except ValueError:
                 raise PlatekitError(f"--plate-width must look like 0.03,0.2, got {plate_width!r}") from None
-            if len(pw) != 2 or not 0 < pw[0] <= pw[1] < 1:
-                raise PlatekitError(f"--plate-width must be MIN,MAX with 0 < MIN <= MAX < 1, got {plate_width!r}")
+            if len(pw) != 2 or not 0.01 <= pw[0] <= pw[1] <= 0.99:  # below 1 % of the width a plate has no pixels
+                raise PlatekitError(f"--plate-width must be MIN,MAX with 0.01 <= MIN <= MAX <= 0.99, got {plate_width!r}")
             path = write_scenes(out, formats, n, seed, _size(size or "640x480"), difficulty, backgrounds,
                                 plate_width=pw)
             what = "scenes"
