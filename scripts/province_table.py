@@ -24,7 +24,7 @@ from platekit.synth.generator import PlateSynth
 def count(stats: dict[str, collections.Counter], texts: list[str], readings) -> None:
     """Add one batch of (true text, reading) to the per-province counters."""
     for t, r in zip(texts, readings, strict=True):
-        c = stats[t[0]]
+        c = stats.setdefault(t[0], collections.Counter())
         got = r.text[:1]
         c["n"] += 1
         c["exact"] += r.text == t
@@ -59,7 +59,8 @@ def main() -> None:
         print(f"\n{path}: synthetic cn plates, difficulty {a.difficulty}, seed {a.seed}")
         print("| province | n | exact | first character right | first read as 皖 | first read as another province |")
         print("|---|---|---|---|---|---|")
-        for p, c in sorted(stats.items(), key=lambda kv: kv[1]["first"] / max(1, kv[1]["n"])):
+        drawn = {p: c for p, c in stats.items() if c["n"]}  # (a province no plate was drawn for has no row)
+        for p, c in sorted(drawn.items(), key=lambda kv: kv[1]["first"] / kv[1]["n"]):
             n = max(1, c["n"])
             print(f"| {p} | {c['n']} | {c['exact'] / n:.1%} | {c['first'] / n:.1%} | {c['as_wan'] / n:.1%} | "
                   f"{c['as_other'] / n:.1%} |")
