@@ -224,21 +224,10 @@ def run_rapidocr(records: list[CCPDRecord], threads: int = 1, reader: Reader | N
 
     With ``reader``, platekit reads each scene right before RapidOCR does (interleaved image by image, so
     the speed ratio holds on a machine whose load changes during the run): its numbers are under "ours"."""
-    from platekit.evaluation.reader import rapidocr_hits
+    from platekit.evaluation.reader import rapidocr_hits, timed_reads
 
-    ours_ms: list[float] = []
-    ours_hits: list[bool] = []
-
-    def ours(rec: CCPDRecord) -> None:
-        t = time.perf_counter()
-        try:
-            res, _ = reader.read_result(rec.path)
-            ok = match(res.plates, rec)[1]
-        except Exception:  # noqa: BLE001 - an image platekit cannot read is a miss, as for RapidOCR
-            ok = False
-        ours_ms.append((time.perf_counter() - t) * 1e3)
-        ours_hits.append(ok)
-
+    ours, ours_ms, ours_hits = (timed_reads(reader, lambda res, rec: match(res.plates, rec)[1])
+                                if reader is not None else (None, [], []))
     if reader is not None:
         cv2.setNumThreads(threads)  # as run_reader: the last --threads run must not leave its OpenCV threads
         if records:
@@ -246,7 +235,7 @@ def run_rapidocr(records: list[CCPDRecord], threads: int = 1, reader: Reader | N
                 reader.read_result(records[0].path)  # warm-up, as RapidOCR's
             except Exception:  # noqa: BLE001
                 pass
-    res = rapidocr_hits(records, threads, "cn", before=ours if reader is not None else None)
+    res = rapidocr_hits(records, threads, "cn", before=ours)
     if res is None:
         return None
     hits, ts = res

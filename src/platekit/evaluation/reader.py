@@ -184,22 +184,33 @@ def rapidocr_hits(samples, threads: int = 1, region: str | None = None,
     return hits, ts
 
 
+def timed_reads(reader, judge=None) -> tuple:
+    """A ``rapidocr_hits`` ``before`` hook that times ``reader.read_result`` on each sample -> (hook, ms, hits).
+
+    ``judge(result, sample) -> bool`` fills ``hits``; an image the reader cannot read is timed and a miss."""
+    ms: list[float] = []
+    hits: list[bool] = []
+
+    def before(sample) -> None:
+        t = time.perf_counter()
+        try:
+            res, _ = reader.read_result(sample.path)
+            ok = judge(res, sample) if judge is not None else False
+        except Exception:  # noqa: BLE001 -- a miss, as for RapidOCR
+            ok = False
+        ms.append((time.perf_counter() - t) * 1e3)
+        hits.append(ok)
+
+    return before, ms, hits
+
+
 def run_rapidocr(items: list[Item], threads: int = 1, reader=None) -> dict | None:
     """``rapidocr_hits`` on the same images as platekit, summarised overall and per group (no boxes needed).
 
     With ``reader``, platekit reads each image again right before RapidOCR does (interleaved image by image), and
     its median time from that pass is ``ours_ms_p50``: the speed ratio is then taken under the same machine load."""
-    ours_ms: list[float] = []
-
-    def ours(it: Item) -> None:
-        t = time.perf_counter()
-        try:
-            reader.read_result(it.path)
-        except Exception:  # noqa: BLE001 -- an unreadable image was already counted by the main pass
-            pass
-        ours_ms.append((time.perf_counter() - t) * 1e3)
-
-    res = rapidocr_hits(items, threads, before=ours if reader is not None else None)
+    ours, ours_ms, _ = timed_reads(reader) if reader is not None else (None, [], [])  # accuracy: the main pass's
+    res = rapidocr_hits(items, threads, before=ours)
     if res is None:
         return None
     hits, ts = res

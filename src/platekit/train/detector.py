@@ -592,4 +592,4 @@ def train_detector(cfg: DetectorTrainConfig) -> str:
     trainer = make_trainer(t, [ckpt_cb, last_cb, LearningRateMonitor()], gradient_clip_val=cfg.optim.grad_clip,
                            logger=CSVLogger(cfg.out_dir, name="logs"))
     trainer.fit(module, train_dl, val_dls or None)
-    return ckpt_cb.best_model_path or last_cb.last_model_path or last_cb.best_model_path
+    return ckpt_cb.best_model_path or last_cb.best_model_path  # (the unmonitored callback's file: the last epoch)
