@@ -42,16 +42,32 @@ def _too_big(name: str, n: int) -> ImageError:
     return ImageError(f"{name}: file too large ({n:,} bytes, limit {MAX_FILE_BYTES:,})")
 
 
+# cv2 flags that decode a JPEG at 1/f of its size in the DCT (libjpeg scaling: far less work than a full decode)
+_REDUCED = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
+            8: cv2.IMREAD_REDUCED_COLOR_8}
+
+
+def jpeg_reduction(width: int, height: int, target: tuple[int, int], max_fill: float = 0.7) -> int:
+    """The largest f in 8, 4, 2 (else 1) at which a ``width`` x ``height`` image, decoded at 1/f, still has to be
+    shrunk by ``max_fill`` or more to fit ``target`` (h, w): the detector then sees the same scene, from
+    smoother pixels, for a fraction of the decode."""
+    scale = min(target[0] / height, target[1] / width)  # the letterbox scale from full resolution
+    return next((f for f in (8, 4, 2) if f * scale <= max_fill), 1)
+
+
 def decode_image(buf: bytes, name: str = "<bytes>", min_size: int = MIN_SIZE,
-                 warnings: list[str] | None = None) -> np.ndarray:
+                 warnings: list[str] | None = None, reduce: int = 1) -> np.ndarray:
     """Bytes -> upright RGB uint8 [H, W, 3]. Raises ImageError with a clear message.
 
     The size is checked from the header before anything is decoded; formats other than
     ``FORMATS`` are refused. Images are decoded straight to 8-bit colour (16-bit, grey, palette and
     alpha are converted by the decoder, no float copy) and turned upright by their EXIF
     orientation. A JPEG missing its end is decoded as far as it goes. Damage that was decoded
-    anyway is described in ``warnings`` (when a list is given).
+    anyway is described in ``warnings`` (when a list is given). ``reduce`` (2, 4 or 8; JPEG only): decode
+    at 1/reduce of the size (each side rounded up), in the DCT; other formats ignore it.
     """
+    if reduce not in _REDUCED:
+        raise ValueError(f"reduce must be one of {sorted(_REDUCED)}, got {reduce}")
     if not buf:
         raise ImageError(f"{name}: empty file")
     if len(buf) > MAX_FILE_BYTES:
@@ -61,13 +77,15 @@ def decode_image(buf: bytes, name: str = "<bytes>", min_size: int = MIN_SIZE,
         raise ImageError(f"{name}: {NOT_DECODABLE}")
     check_size(head.width, head.height, name, min_size)
     notes = list(head.warnings)
-    img = cv2.imdecode(np.frombuffer(buf, np.uint8), cv2.IMREAD_COLOR)
+    flag = _REDUCED[reduce if head.format == "JPEG" else 1]
+    img = cv2.imdecode(np.frombuffer(buf, np.uint8), flag)
     if img is None and head.format == "JPEG" and not buf.rstrip(b"\0").endswith(b"\xff\xd9"):
-        img = cv2.imdecode(np.frombuffer(buf + b"\xff\xd9", np.uint8), cv2.IMREAD_COLOR)
+        img = cv2.imdecode(np.frombuffer(buf + b"\xff\xd9", np.uint8), flag)
         notes.append("truncated JPEG (no end marker): read the part present, the rest is grey")
     if img is None or img.ndim != 3 or img.shape[2] != 3:
         raise ImageError(f"{name}: {NOT_DECODABLE}")
-    check_size(img.shape[1], img.shape[0], name, min_size)
+    if flag == cv2.IMREAD_COLOR:
+        check_size(img.shape[1], img.shape[0], name, min_size)
     if warnings is not None:
         warnings.extend(notes)
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB, dst=img)  # in place: no second full-size copy

@@ -17,7 +17,8 @@ import numpy as np
 
 from platekit.core.formats import REGIONS, guess_format
 from platekit.core.geometry import expand_corners, rectify
-from platekit.core.image import check_size, decode_image, load_image
+from platekit.core.image import check_size, decode_image, jpeg_reduction, load_image, read_file
+from platekit.core.imagehead import read_head
 from platekit.core.results import Detection, ImageResult, Plate, Reading
 from platekit.errors import PlatekitError
 from platekit.inference.base import Detector, Recognizer
@@ -55,6 +56,54 @@ def as_rgb(image: np.ndarray, color: str = "bgr", name: str = "<array>") -> np.n
     return np.ascontiguousarray(a[..., :3])
 
 
+class Pixels:
+    """The image a Reader works on: what the detector sees, and the full-resolution pixels.
+
+    A large JPEG is decoded at 1/f of its size (``decode_image(reduce=f)``) for the detector; a plate is then
+    cut from those reduced pixels when it is at least ``min_rows`` of the reader's input rows tall there
+    (so at most ~2x upsampled), and from the full-resolution image otherwise, decoded once, only when such
+    a plate is found. Corners are always in full-resolution pixels. ``Pixels(image)``: one resolution.
+    """
+
+    def __init__(self, image: np.ndarray, full=None, shape: tuple[int, int] | None = None, min_rows: float = 0.5):
+        self.image = image  # RGB uint8 [h, w, 3]: what the detector sees
+        self._decode_full = full  # () -> RGB [H, W, 3]; None: ``image`` is full resolution
+        self._full = image if full is None else None
+        self.shape = tuple(shape) if shape is not None else image.shape[:2]  # full resolution (H, W)
+        self.fx, self.fy = self.shape[1] / image.shape[1], self.shape[0] / image.shape[0]
+        self.min_rows = float(min_rows)
+        self.full_ms = 0.0  # time spent decoding the full image after the detector ran
+
+    @property
+    def reduced(self) -> bool:
+        return self._decode_full is not None
+
+    def full(self) -> np.ndarray:
+        if self._full is None:
+            t0 = time.perf_counter()
+            self._full = self._decode_full()
+            self.full_ms += (time.perf_counter() - t0) * 1e3
+        return self._full
+
+    def rectify(self, corners: np.ndarray, size: tuple[int, int], margin: float = 0.0) -> np.ndarray:
+        """The plate quadrilateral (lt, rt, rb, lb; full-resolution px) warped to ``size`` = (w, h)."""
+        c = np.asarray(corners, np.float32).reshape(4, 2)
+        if self.reduced and self._full is None:
+            rows = (np.linalg.norm(c[3] - c[0]) + np.linalg.norm(c[2] - c[1])) / 2 / self.fy
+            if rows >= self.min_rows * size[1]:
+                return rectify(self.image, c / np.float32([self.fx, self.fy]), size, margin)
+        return rectify(self.full(), c, size, margin)
+
+    def to_full(self, d: Detection) -> Detection:
+        """A detection in the detector image's pixels -> full-resolution pixels."""
+        if not self.reduced:
+            return d
+        fx, fy = self.fx, self.fy
+        x1, y1, x2, y2 = d.box
+        corners = None if d.corners is None else tuple((x * fx, y * fy) for x, y in d.corners)
+        return Detection((x1 * fx, y1 * fy, x2 * fx, y2 * fy), corners, d.confidence)  # type: ignore[arg-type]
+
+
 class Reader:
     """Find and read every plate of an image.
 
@@ -74,6 +123,10 @@ class Reader:
     ``rgb``); paths and encoded bytes are decoded correctly whatever it says.
     min_confidence: drop readings below it; None: ``DEFAULT_MIN_CONFIDENCE`` (0.5, chosen from coverage
     curves on the CCPD by-text validation split: docs/reading.md).
+    reduced_decode: a JPEG (path or bytes) much larger than the detector's input is decoded at 1/2, 1/4 or 1/8
+    of its size for the detector, and each plate is read from those pixels when it is at least half the
+    reader's input rows tall there, else from the full-resolution image (decoded then, once): see
+    :class:`Pixels` and docs/benchmarks.md. False: always decode the full image.
     """
 
     def __init__(
@@ -91,6 +144,7 @@ class Reader:
         route_confidence: float = 0.8,
         router: str | os.PathLike | bool | object | None = None,
         route_weighting: bool = False,
+        reduced_decode: bool = True,
     ):
         from platekit.inference.detector import OnnxDetector
         from platekit.inference.recognizer import OnnxRecognizer
@@ -100,6 +154,7 @@ class Reader:
         if color not in COLORS:
             raise PlatekitError(f"unknown color order {color!r}; use 'bgr' (OpenCV) or 'rgb'")
         self.region, self.threads, self.crops, self.color = region, threads, crops, color
+        self.reduced_decode = bool(reduced_decode)
         self.min_confidence = float(DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence)
         self.refine_below = float(refine_below)  # re-read plates below this confidence from moved crops
         # recognition-verified detections: candidates scored in [verify_low * threshold, threshold)
@@ -143,15 +198,18 @@ class Reader:
                 self.router = router
 
     # --- stages ---------------------------------------------------------------------------
-    def _detections(self, image: np.ndarray) -> list[Detection]:
+    def _detections(self, px: Pixels) -> list[Detection]:
+        """Plates in full-resolution pixels (the detector runs on ``px.image``)."""
         if self.detector is None:  # crop mode: the whole image is the plate
-            h, w = image.shape[:2]
+            h, w = px.shape
             corners = ((0.0, 0.0), (w - 1.0, 0.0), (w - 1.0, h - 1.0), (0.0, h - 1.0))
             return [Detection((0.0, 0.0, float(w), float(h)), corners, 1.0)]
         thr = getattr(self.detector, "score_threshold", None)
         if self.verify_low > 0 and thr is not None:
-            return self.detector.detect(image, threshold=thr * self.verify_low)  # type: ignore[call-arg]
-        return self.detector.detect(image)
+            dets = self.detector.detect(px.image, threshold=thr * self.verify_low)  # type: ignore[call-arg]
+        else:
+            dets = self.detector.detect(px.image)
+        return [px.to_full(d) for d in dets]
 
     def _verified(self, d: Detection, r: Reading) -> bool:
         """False for a low-score candidate (verify_low) that the recognizer did not confirm."""
@@ -167,11 +225,11 @@ class Reader:
         x1, y1, x2, y2 = d.box
         return np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], np.float32)
 
-    def _crops(self, image: np.ndarray, dets: list[Detection], rec: Recognizer) -> list[np.ndarray]:
+    def _crops(self, px: Pixels, dets: list[Detection], rec: Recognizer) -> list[np.ndarray]:
         h, w = rec.input_size
         if self.detector is None:  # crop mode: plain resize (as the recognizers' eval crops)
-            return [cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA) for _ in dets]
-        return [rectify(image, self._corners(d), (w, h), rec.crop_margin) for d in dets]
+            return [cv2.resize(px.full(), (w, h), interpolation=cv2.INTER_AREA) for _ in dets]
+        return [px.rectify(self._corners(d), (w, h), rec.crop_margin) for d in dets]
 
     @staticmethod
     def _better(a: Reading, b: Reading, wa: float = 1.0, wb: float = 1.0) -> bool:
@@ -183,7 +241,7 @@ class Reader:
     VARIANTS = ((0.04, 0.08, 0, 0), (-0.02, -0.04, 0, 0), (0, 0, 0.02, 0), (0, 0, -0.02, 0), (0, 0, 0, 0.06),
                 (0, 0, 0, -0.06))
 
-    def _route(self, image: np.ndarray, dets: list[Detection]) -> list[dict[int, float]]:
+    def _route(self, px: Pixels, dets: list[Detection]) -> list[dict[int, float]]:
         """Per detection, {index of a recognizer allowed to read it: weight of its readings}: every
         recognizer at weight 1 without a router; with one, the routed region's recognizers alone when
         the router is sure, else every recognizer weighted by the router's probability of its region."""
@@ -191,7 +249,7 @@ class Reader:
         if self.router is None or not dets:
             return [every for _ in dets]
         h, w = self.router.input_size
-        p = self.router.probs([rectify(image, self._corners(d), (w, h), self.router.crop_margin) for d in dets])
+        p = self.router.probs([px.rectify(self._corners(d), (w, h), self.router.crop_margin) for d in dets])
         regions = [getattr(r, "region", None) for r in self.recognizers]
         col = {c: j for j, c in enumerate(self.router.classes)}
         out = []
@@ -205,7 +263,7 @@ class Reader:
                             for k, reg in enumerate(regions)})
         return out
 
-    def _refine(self, image: np.ndarray, dets: list[Detection], best: list[Reading | None],
+    def _refine(self, px: Pixels, dets: list[Detection], best: list[Reading | None],
                 src: list[int | None], allowed: list[dict[int, float]]) -> None:
         """Re-read plates whose confidence < refine_below from slightly moved crops; keep the best."""
         todo = [i for i, r in enumerate(best) if r is not None and r.confidence < self.refine_below]
@@ -219,7 +277,7 @@ class Reader:
                 right, down = (c[1] - c[0] + c[2] - c[3]) / 2, (c[3] - c[0] + c[2] - c[1]) / 2
                 for mx, my, sx, sy in self.VARIANTS:
                     v = expand_corners(c, mx, my) + right * sx + down * sy
-                    crops.append(rectify(image, v, (w, h), 0.0))
+                    crops.append(px.rectify(v, (w, h), 0.0))
                     owner.append(i)
             for i, r in zip(owner, rec.read(crops), strict=True):
                 if self._better(r, best[i], allowed[i][k], allowed[i][src[i]]):
@@ -227,20 +285,23 @@ class Reader:
 
     def process(self, image: np.ndarray, min_confidence: float | None = None) -> tuple[list[Plate], dict[str, float]]:
         """RGB uint8 image -> (plates, per-stage milliseconds {detect, rectify, read})."""
-        plates, ms, _ = self._process(image, min_confidence)
+        plates, ms, _ = self._process(Pixels(image), min_confidence)
         return plates, ms
 
-    def _process(self, image: np.ndarray, min_confidence: float | None) -> tuple[list[Plate], dict, list[Detection]]:
+    def _process(self, px: Pixels, min_confidence: float | None) -> tuple[list[Plate], dict, list[Detection]]:
         """-> (plates, stage ms, unread: detected plates whose reading is empty, below min_confidence or,
-        with region auto, fits no format of its reader)."""
+        with region auto, fits no format of its reader). A full-resolution decode the plates needed after
+        detection is not counted in these stages (``px.full_ms``)."""
         min_conf = self.min_confidence if min_confidence is None else float(min_confidence)
         t0 = time.perf_counter()
-        dets = self._detections(image)
+        dets = self._detections(px)
         t1 = time.perf_counter()
-        allowed = self._route(image, dets)  # per plate, the recognizers that read it
+        late1 = px.full_ms
+        allowed = self._route(px, dets)  # per plate, the recognizers that read it
         work = [[i for i in range(len(dets)) if k in allowed[i]] for k in range(len(self.recognizers))]
-        crops = [self._crops(image, [dets[i] for i in idx], rec) for rec, idx in zip(self.recognizers, work, strict=True)]
+        crops = [self._crops(px, [dets[i] for i in idx], rec) for rec, idx in zip(self.recognizers, work, strict=True)]
         t2 = time.perf_counter()
+        late2 = px.full_ms
         best: list[Reading | None] = [None] * len(dets)
         src: list[int | None] = [None] * len(dets)  # the index of each best reading's recognizer
         for k, (rec, idx, cs) in enumerate(zip(self.recognizers, work, crops, strict=True)):
@@ -248,7 +309,7 @@ class Reader:
                 if best[i] is None or self._better(r, best[i], allowed[i][k], allowed[i][src[i]]):
                     best[i], src[i] = r, k
         if self.refine_below > 0 and self.detector is not None:
-            self._refine(image, dets, best, src, allowed)
+            self._refine(px, dets, best, src, allowed)
         t3 = time.perf_counter()
         plates, unread = [], []
         for d, r, k in zip(dets, best, src, strict=True):
@@ -261,7 +322,8 @@ class Reader:
             region = getattr(self.recognizers[k], "region", None)
             plates.append(Plate(r.text, r.confidence, r.char_confidences, tuple(d.box), corners, d.confidence,
                                 r.format, region, _plate_type(r.text, region)))
-        ms = {"detect": (t1 - t0) * 1e3, "rectify": (t2 - t1) * 1e3, "read": (t3 - t2) * 1e3}
+        ms = {"detect": (t1 - t0) * 1e3, "rectify": (t2 - t1) * 1e3 - (late2 - late1),
+              "read": (t3 - t2) * 1e3 - (px.full_ms - late2)}
         return plates, ms, unread
 
     # --- public API -----------------------------------------------------------------------
@@ -277,6 +339,26 @@ class Reader:
             return load_image(str(item), warnings=warnings)
         raise PlatekitError(f"cannot read a {type(item).__name__}: give a path, bytes or a uint8 array")
 
+    def pixels(self, item: ImageLike, name: str | None = None, color: str | None = None,
+               warnings: list[str] | None = None) -> Pixels:
+        """Like :meth:`load`, but a large JPEG comes back decoded at 1/f for the detector (``reduced_decode``),
+        its full-resolution pixels decoded later only if a plate needs them."""
+        if not isinstance(item, bytes | bytearray | str | os.PathLike) or not self.reduced_decode or self.detector is None:
+            return Pixels(self.load(item, name, color, warnings))
+        if isinstance(item, str | os.PathLike):
+            name, buf = name or str(item), read_file(str(item))
+        else:
+            name, buf = name or "<bytes>", bytes(item)
+        head = read_head(buf)
+        size = getattr(self.detector, "input_size", None)
+        f = jpeg_reduction(head.width, head.height, size) if head is not None and head.format == "JPEG" and size else 1
+        if f == 1:
+            return Pixels(decode_image(buf, name, warnings=warnings))
+        small = decode_image(buf, name, warnings=warnings, reduce=f)
+        h, w = small.shape[:2]  # an EXIF rotation swaps the header's sides
+        shape = (head.height, head.width) if (h, w) == (-(-head.height // f), -(-head.width // f)) else (head.width, head.height)
+        return Pixels(small, lambda: decode_image(buf, name), shape)
+
     def read(self, image: ImageLike, color: str | None = None, min_confidence: float | None = None) -> list[Plate]:
         """One image -> its plates, best detection first.
 
@@ -284,7 +366,7 @@ class Reader:
         Reader's, ``bgr``: what ``cv2.imread`` and ``cv2.VideoCapture`` give). min_confidence: this
         call's threshold (default the Reader's).
         """
-        return self._process(self.load(image, color=color), min_confidence)[0]
+        return self._process(self.pixels(image, color=color), min_confidence)[0]
 
     def read_many(self, images: Iterable[ImageLike], color: str | None = None, workers: int = 1) -> list[list[Plate]]:
         """Several images -> one list of plates per image, in input order (errors raise, see read_result).
@@ -313,11 +395,11 @@ class Reader:
         """-> (ImageResult for the JSON contract, per-stage ms incl. decode). Raises ImageError."""
         t0 = time.perf_counter()
         warnings: list[str] = []
-        image = self.load(item, name, color, warnings)
+        px = self.pixels(item, name, color, warnings)
         decode_ms = (time.perf_counter() - t0) * 1e3
-        plates, ms, unread = self._process(image, min_confidence)
-        ms = {"decode": decode_ms, **ms}
-        h, w = image.shape[:2]
+        plates, ms, unread = self._process(px, min_confidence)
+        ms = {"decode": decode_ms + px.full_ms, **ms}
+        h, w = px.shape
         result = ImageResult(_label(item, name), w, h, sum(ms.values()), tuple(plates), len(unread), tuple(warnings),
                              tuple(tuple(float(v) for v in d.box) for d in unread))
         return result, ms
@@ -338,4 +420,4 @@ def _plate_type(text: str, region: str | None) -> str | None:
     return fmt.name if fmt is not None else None
 
 
-__all__ = ["Reader", "STAGES", "COLORS", "DEFAULT_MIN_CONFIDENCE", "as_rgb"]
+__all__ = ["Reader", "Pixels", "STAGES", "COLORS", "DEFAULT_MIN_CONFIDENCE", "as_rgb"]

@@ -109,15 +109,12 @@ def create_app(
         }
 
     def read_upload(buf: bytes, name: str, region: str | None, min_confidence: float | None, draw: bool) -> dict:
-        """Decode (with warnings for damage read anyway), read, draw: the blocking part of a request."""
-        warnings: list[str] = []
-        rgb = decode_image(buf, name, warnings=warnings)
-        result, _ = reader_for(region).read_result(rgb, name, color="rgb", min_confidence=min_confidence)
+        """Decode (the result lists damage read anyway), read, draw: the blocking part of a request. The bytes go
+        to the Reader as they are, so a large JPEG is decoded at reduced size for the detector (Reader.pixels)."""
+        result, _ = reader_for(region).read_result(buf, name, min_confidence=min_confidence)
         out = result.to_dict()
-        if warnings:
-            out["warnings"] = warnings
         if draw:
-            out["drawing"] = _drawing(rgb, result.plates, result.unread_boxes)
+            out["drawing"] = _drawing(decode_image(buf, name), result.plates, result.unread_boxes)
         return out
 
     @app.post("/v1/read", response_model=ServiceRecord, response_model_exclude_unset=True)

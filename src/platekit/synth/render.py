@@ -28,11 +28,12 @@ def background(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
 # Plate-font shapes no installed font has (synth/glyphs.py), per plate family (the format name before "-"):
 # char -> (glyph drawn instead, share of plates). China: "1" a plain bar, flat-topped "3", "M" with
 # vertical stems and a short V, narrow stadium "0", "Q", "G". Russia (GOST R 50577): the flagged "1"
-# with no foot, the narrow stadium "0" against the round letter "O", the Cyrillic "У" for "Y".
+# with no foot, the flat-topped "3" (as on the Nomeroff example X371HK96), the narrow stadium "0" against
+# the round letter "O", the Cyrillic "У" for "Y".
 PLATE_GLYPHS = {
     "cn": {"1": ("|", 0.8), "3": ("3z", 0.6), "M": ("Mz", 0.7), "0": ("0z", 0.4), "Q": ("Qz", 0.5),
            "G": ("Gz", 0.5)},
-    "ru": {"1": ("1f", 0.85), "0": ("0z", 0.6), "O": ("Oz", 0.7), "Y": ("\u0423", 0.6)},
+    "ru": {"1": ("1f", 0.85), "3": ("3z", 0.8), "0": ("0z", 0.6), "O": ("Oz", 0.7), "Y": ("\u0423", 0.6)},
 }
 
 
