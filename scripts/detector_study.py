@@ -52,11 +52,15 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="first N val scenes per set (0: all; a quick check)")
     ap.add_argument("--json", help="write every number here")
     ap.add_argument("--sweep", help="comma-separated thresholds: recall / precision / recall by size at each")
+    ap.add_argument("--extra", action="append", default=[], metavar="NAME=PATH",
+                    help="another own val set (detection labels.jsonl, its val/ scenes), e.g. "
+                         "closeup=runs/det/closeup from scripts/closeup_scenes.py; repeatable")
     a = ap.parse_args()
     models = dict(m.split("=", 1) for m in a.models)
     runners = {n: DetectorRunner(p, threads=1) for n, p in models.items()}
     out: dict[str, dict] = {n: {"path": p} for n, p in models.items()}
-    records = {k: load_eval_records(v, "val")[: a.limit or None] for k, v in DATA.items() if os.path.exists(v)}
+    sets = {**DATA, **dict(e.split("=", 1) for e in a.extra)}
+    records = {k: load_eval_records(v, "val")[: a.limit or None] for k, v in sets.items() if os.path.exists(v)}
     for name, r in runners.items():
         for k, recs in records.items():
             m = evaluate_detector(r, recs)
@@ -90,11 +94,23 @@ def main() -> None:
         print(f"| {n} | {c.get('recall', 0):.3f} / {c.get('precision', 0):.3f} | {c.get('corner_error_mean') or 0:.4f} "
               f"| {op.get('ap50', 0):.3f} | {op.get('recall', 0):.3f} / {op.get('precision', 0):.3f} | {' / '.join(size)} "
               f"| {o.get('ms_ccpd_val', 0):.1f} | {o.get('ms_openlpr_val', 0):.1f} |")
+    for k in records:
+        if k in DATA:
+            continue
+        print(f"\n| model | {k} R / P | AP50 | corner err | recall by plate width (<5% / 5-10% / 10-20% / >=20%) |")
+        print("|---|---|---|---|---|")
+        for n, o in out.items():
+            e = o[k]
+            size = " / ".join(f"{(e['recall_by_size'][b]['recall'] or 0):.3f} ({e['recall_by_size'][b]['plates']})"
+                              if e["recall_by_size"][b]["plates"] else "-" for b in BINS)
+            print(f"| {n} | {e['recall']:.3f} / {e['precision']:.3f} | {e['ap50']:.3f} | "
+                  f"{e['corner_error_mean'] or 0:.4f} | {size} |")
     if a.sweep:
         ts = [float(t) for t in a.sweep.split(",")]
+        extra = [k for k in records if k not in DATA]
         print("\n| model | threshold | CCPD val R / P | openlpr val R / P (TP / FP) | recall by plate width "
-              "(<5% / 5-10% / 10-20% / >=20%, both sets) |")
-        print("|---|---|---|---|---|")
+              "(<5% / 5-10% / 10-20% / >=20%, both sets) |" + "".join(f" {k} R / P |" for k in extra))
+        print("|---|---|---|---|---|" + "---|" * len(extra))
         for name, r in runners.items():
             sw = {k: sweep(r, recs, ts) for k, recs in records.items()}
             out[name]["sweep"] = {k: {t: {key: m[key] for key in ("recall", "precision", "tp", "fp", "fn",
@@ -110,7 +126,8 @@ def main() -> None:
                     size.append(f"{hits}/{tot}" if tot else "-")
                 print(f"| {name} | {t} | {c.get('recall', 0):.3f} / {c.get('precision', 0):.3f} "
                       f"| {op.get('recall', 0):.3f} / {op.get('precision', 0):.3f} ({op.get('tp', 0)} / {op.get('fp', 0)}) "
-                      f"| {' / '.join(size)} |", flush=True)
+                      f"| {' / '.join(size)} |"
+                      + "".join(f" {sw[k][t]['recall']:.3f} / {sw[k][t]['precision']:.3f} |" for k in extra), flush=True)
     if a.json:
         with open(a.json, "w", encoding="utf-8") as f:
             json.dump(out, f, indent=2)
