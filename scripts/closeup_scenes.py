@@ -10,7 +10,7 @@ plate in it is labelled. ``--split val`` makes our own close-up validation (the 
 trains on every scene of its labels.jsonl: so each split gets its own folder, and OUT's labels.jsonl is rewritten).
 
     python scripts/closeup_scenes.py runs/det/closeup --split val
-    python scripts/closeup_scenes.py runs/det/closeup_train --split train
+    python scripts/closeup_scenes.py runs/det/closeup_train --split train --max 1000
 
 Real pixels, upscaled: a CCPD plate (~180 px) at half the window width is ~1.8x enlarged, an openlpr plate
 (~95 px) ~3.4x, so these close-ups are softer than a real camera's.
@@ -73,6 +73,7 @@ def main() -> None:
     ap.add_argument("--width", default="0.25,0.7", help="MIN,MAX plate width as a share of the scene width")
     ap.add_argument("--tilt", type=float, default=0.12, help="perspective: window corners moved by up to this share")
     ap.add_argument("--copies", type=int, default=1, help="scenes per source scene")
+    ap.add_argument("--max", type=int, default=0, help="at most this many scenes, a random choice (0: all)")
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
     share = tuple(float(v) for v in a.width.split(","))
@@ -103,6 +104,12 @@ def main() -> None:
                 if corners:
                     d["corners"] = corners
                 lines.append(json.dumps(d))
+    if a.max and len(lines) > a.max:
+        keep = set(rng.choice(len(lines), a.max, replace=False).tolist())
+        for j, ln in enumerate(lines):
+            if j not in keep:
+                os.remove(os.path.join(a.out, json.loads(ln)["image"]))
+        lines = [ln for j, ln in enumerate(lines) if j in keep]
     lab = os.path.join(a.out, "labels.jsonl")
     with open(lab, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")

@@ -76,3 +76,19 @@ def test_reduced_decode_keeps_exif_orientation(readers):
     buf = with_exif_orientation(cv2.imencode(".jpg", stored, [cv2.IMWRITE_JPEG_QUALITY, 95])[1].tobytes(), 6)
     assert fast.pixels(buf).shape == (1160, 720)  # ... shown upright
     _same(fast.read_result(buf)[0], full.read_result(buf)[0])
+
+
+def test_cli_full_decode_reads_the_same():
+    import json
+
+    from typer.testing import CliRunner
+
+    from platekit.cli.main import app
+
+    recs = []
+    for extra in ([], ["--full-decode"]):
+        res = CliRunner().invoke(app, ["read", str(SAMPLE), "--format", "jsonl", *extra])
+        assert res.exit_code == 0, res.output
+        recs.append(json.loads(res.output.strip().splitlines()[-1]))
+    assert [p["text"] for p in recs[0]["plates"]] == [p["text"] for p in recs[1]["plates"]] == ["皖XCDLNH"]
+    assert (recs[0]["width"], recs[0]["height"]) == (recs[1]["width"], recs[1]["height"]) == (720, 1160)

@@ -265,6 +265,9 @@ def read_cmd(
                                   "sampled frames (a one-frame false detection is not a plate)."),
     workers: int = typer.Option(1, "--workers", min=1, help="Processes reading files in parallel (output order "
                                 "kept; not for webcams and streams)."),
+    full_decode: bool = typer.Option(False, "--full-decode", help="Always decode JPEGs at full size (default: a "
+                                     "large JPEG is decoded at 1/2-1/8 for the detector, full-size pixels only for "
+                                     "plates too small there; docs/reading.md)."),
 ) -> None:
     """Find and read licence plates in images, folders, videos, webcams and streams."""
     import cv2
@@ -274,7 +277,7 @@ def read_cmd(
 
     cv2.setNumThreads(threads)  # OpenCV resize/warp share the same thread budget
     reader_kw = dict(region=region.value, detector=detector, recognizer=recognizer, threads=threads,
-                     min_confidence=min_confidence, crops=crops)
+                     min_confidence=min_confidence, crops=crops, reduced_decode=not full_decode)
     inputs = list(expand_inputs(paths))
     live = any(is_live(p) for p, _ in inputs)
     if workers > 1 and live:
