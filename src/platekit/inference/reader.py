@@ -354,9 +354,14 @@ class Reader:
         f = jpeg_reduction(head.width, head.height, size) if head is not None and head.format == "JPEG" and size else 1
         if f == 1:
             return Pixels(decode_image(buf, name, warnings=warnings))
-        small = decode_image(buf, name, warnings=warnings, reduce=f)
-        h, w = small.shape[:2]  # an EXIF rotation swaps the header's sides
-        shape = (head.height, head.width) if (h, w) == (-(-head.height // f), -(-head.width // f)) else (head.width, head.height)
+        notes: list[str] = []
+        small = decode_image(buf, name, warnings=notes, reduce=f)
+        want = (-(-head.height // f), -(-head.width // f))  # libjpeg rounds each side up
+        if small.shape[:2] not in (want, want[::-1]):  # not what DCT scaling gives: decode it whole
+            return Pixels(decode_image(buf, name, warnings=warnings))
+        if warnings is not None:
+            warnings.extend(notes)
+        shape = (head.height, head.width) if small.shape[:2] == want else (head.width, head.height)  # EXIF turns
         return Pixels(small, lambda: decode_image(buf, name), shape)
 
     def read(self, image: ImageLike, color: str | None = None, min_confidence: float | None = None) -> list[Plate]:
