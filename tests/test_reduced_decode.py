@@ -11,6 +11,7 @@ import pytest
 from _hostile import with_exif_orientation
 
 from platekit import Reader
+from platekit.core.geometry import rectify
 from platekit.core.image import decode_image, jpeg_reduction
 from platekit.inference.reader import Pixels
 
@@ -36,15 +37,60 @@ def test_decode_reduced_sizes():
 
 
 def test_pixels_decode_full_only_for_small_plates():
-    full = np.zeros((400, 600, 3), np.uint8)
+    yy, xx = np.mgrid[0:400, 0:600]
+    full = np.stack([xx % 256, yy % 256, (xx + yy) % 256], -1).astype(np.uint8)  # a gradient: misplaced crops show
+    small = cv2.resize(full, (300, 200), interpolation=cv2.INTER_AREA)
     calls = []
-    px = Pixels(full[::2, ::2].copy(), lambda: calls.append(1) or full, (400, 600))
+    px = Pixels(small, lambda: calls.append(1) or full, (400, 600))
     big = np.float32([[100, 100], [300, 100], [300, 160], [100, 160]])  # 60 rows = 30 reduced >= 0.5 x 48
-    assert px.rectify(big, (144, 48)).shape == (48, 144, 3) and not calls
-    small = big / 4  # 15 rows: 7.5 reduced, under half the reader's rows
-    px.rectify(small, (144, 48))
-    px.rectify(small, (144, 48))
+    crop = px.rectify(big, (144, 48))
+    assert crop.shape == (48, 144, 3) and not calls
+    ref = rectify(full, big, (144, 48))
+    assert np.abs(crop.astype(int) - ref).mean() < 3  # the same place, from softer pixels
+    small_plate = big / 4  # 15 rows: 7.5 reduced, under half the reader's rows
+    np.testing.assert_array_equal(px.rectify(small_plate, (144, 48)), rectify(full, small_plate, (144, 48)))
+    px.rectify(small_plate, (144, 48))
     assert calls == [1] and px.full_ms > 0  # decoded once, when first needed
+    np.testing.assert_array_equal(px.rectify(big, (144, 48)), crop)  # a big plate: its own choice, whatever else
+
+
+def test_reader_reads_a_small_plate_from_full_pixels():
+    img = cv2.imread(str(SAMPLE))
+    plate = cv2.resize(img, None, fx=0.6, fy=0.6, interpolation=cv2.INTER_AREA)  # plate ~38 rows: 19 at 1/2
+    canvas = np.full((1200, 1400, 3), 90, np.uint8)
+    canvas[: plate.shape[0], : plate.shape[1]] = plate
+    buf = cv2.imencode(".jpg", canvas, [cv2.IMWRITE_JPEG_QUALITY, 95])[1].tobytes()
+    reader = Reader()
+    px = reader.pixels(buf)
+    assert px.reduced and px.image.shape == (600, 700, 3)
+    plates, ms, _ = reader._process(px, None)
+    assert px._full is not None and [p.text for p in plates] == ["皖XCDLNH"]  # read from the full decode
+    res, ms = reader.read_result(buf)
+    assert [p.text for p in res.plates] == [p.text for p in Reader(reduced_decode=False).read(buf)]
+    assert ms["decode"] > 0 and min(ms.values()) >= 0
+
+
+def test_bad_jpeg_headers_still_fail_cleanly():
+    from _hostile import jpeg_sof
+
+    from platekit.core.image import ImageError
+
+    reader = Reader()
+    with pytest.raises(ImageError, match="too small"):
+        reader.read_result(jpeg_sof(720, 0))
+    with pytest.raises(ImageError, match="not a decodable image"):
+        reader.read_result(jpeg_sof(4000, 3000))  # a header with no scan data, large enough to be reduced
+    assert jpeg_reduction(0, 100, (384, 384)) == 1
+
+
+def test_custom_detector_without_a_size_pair_decodes_whole():
+    class Det:
+        input_size = 640  # e.g. a YOLO wrapper: an int, not (h, w)
+
+        def detect(self, image):
+            return []
+
+    assert not Reader(detector=Det()).pixels(str(SAMPLE)).reduced
 
 
 @pytest.fixture(scope="module")
@@ -78,17 +124,34 @@ def test_reduced_decode_keeps_exif_orientation(readers):
     _same(fast.read_result(buf)[0], full.read_result(buf)[0])
 
 
-def test_cli_full_decode_reads_the_same():
+def test_cli_full_decode_reads_the_same(monkeypatch):
     import json
 
     from typer.testing import CliRunner
 
+    import platekit.inference.reader as reader_mod
     from platekit.cli.main import app
 
+    made = []
+
+    class Spy(reader_mod.Reader):
+        def __init__(self, *a, **kw):
+            made.append(kw.get("reduced_decode"))
+            super().__init__(*a, **kw)
+
+    monkeypatch.setattr(reader_mod, "Reader", Spy)
     recs = []
     for extra in ([], ["--full-decode"]):
         res = CliRunner().invoke(app, ["read", str(SAMPLE), "--format", "jsonl", *extra])
         assert res.exit_code == 0, res.output
         recs.append(json.loads(res.output.strip().splitlines()[-1]))
+    assert made == [True, False]  # the flag reaches the Reader
     assert [p["text"] for p in recs[0]["plates"]] == [p["text"] for p in recs[1]["plates"]] == ["皖XCDLNH"]
     assert (recs[0]["width"], recs[0]["height"]) == (recs[1]["width"], recs[1]["height"]) == (720, 1160)
+
+
+def test_nearly_square_exif_turned_jpeg_keeps_its_upright_size():
+    stored = np.full((2399, 2400, 3), 120, np.uint8)  # ceil(2399/4) == ceil(2400/4): the turn cannot be told
+    buf = with_exif_orientation(cv2.imencode(".jpg", stored)[1].tobytes(), 6)
+    px = Reader().pixels(buf)
+    assert px.shape == decode_image(buf).shape[:2] == (2400, 2399) and not px.reduced

@@ -51,6 +51,8 @@ def jpeg_reduction(width: int, height: int, target: tuple[int, int], max_fill: f
     """The largest f in 8, 4, 2 (else 1) at which a ``width`` x ``height`` image, decoded at 1/f, still has to be
     shrunk by ``max_fill`` or more to fit ``target`` (h, w): the detector then sees the same scene, from
     smoother pixels, for a fraction of the decode."""
+    if width <= 0 or height <= 0:
+        return 1
     scale = min(target[0] / height, target[1] / width)  # the letterbox scale from full resolution
     return next((f for f in (8, 4, 2) if f * scale <= max_fill), 1)
 
@@ -64,7 +66,8 @@ def decode_image(buf: bytes, name: str = "<bytes>", min_size: int = MIN_SIZE,
     alpha are converted by the decoder, no float copy) and turned upright by their EXIF
     orientation. A JPEG missing its end is decoded as far as it goes. Damage that was decoded
     anyway is described in ``warnings`` (when a list is given). ``reduce`` (2, 4 or 8; JPEG only): decode
-    at 1/reduce of the size (each side rounded up), in the DCT; other formats ignore it.
+    at 1/reduce of the size (each side rounded up), in the DCT; other formats ignore it. The size limits
+    apply to the declared (full) size.
     """
     if reduce not in _REDUCED:
         raise ValueError(f"reduce must be one of {sorted(_REDUCED)}, got {reduce}")

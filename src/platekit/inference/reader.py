@@ -62,7 +62,10 @@ class Pixels:
     A large JPEG is decoded at 1/f of its size (``decode_image(reduce=f)``) for the detector; a plate is then
     cut from those reduced pixels when it is at least ``min_rows`` of the reader's input rows tall there
     (so at most ~2x upsampled), and from the full-resolution image otherwise, decoded once, only when such
-    a plate is found. Corners are always in full-resolution pixels. ``Pixels(image)``: one resolution.
+    a plate is found. The choice depends on the plate's own size only (never on other plates), so a plate
+    reads the same whatever else is in the image. Corners are always in full-resolution pixels; the scale
+    per axis is full size / reduced size (libjpeg rounds the reduced sides up, so it is within a pixel of
+    f). ``Pixels(image)``: one resolution.
     """
 
     def __init__(self, image: np.ndarray, full=None, shape: tuple[int, int] | None = None, min_rows: float = 0.5):
@@ -88,7 +91,7 @@ class Pixels:
     def rectify(self, corners: np.ndarray, size: tuple[int, int], margin: float = 0.0) -> np.ndarray:
         """The plate quadrilateral (lt, rt, rb, lb; full-resolution px) warped to ``size`` = (w, h)."""
         c = np.asarray(corners, np.float32).reshape(4, 2)
-        if self.reduced and self._full is None:
+        if self.reduced:
             rows = (np.linalg.norm(c[3] - c[0]) + np.linalg.norm(c[2] - c[1])) / 2 / self.fy
             if rows >= self.min_rows * size[1]:
                 return rectify(self.image, c / np.float32([self.fx, self.fy]), size, margin)
@@ -350,14 +353,19 @@ class Reader:
         else:
             name, buf = name or "<bytes>", bytes(item)
         head = read_head(buf)
-        size = getattr(self.detector, "input_size", None)
-        f = jpeg_reduction(head.width, head.height, size) if head is not None and head.format == "JPEG" and size else 1
+        size = getattr(self.detector, "input_size", None)  # (h, w); a custom detector may have none
+        f = 1
+        if (head is not None and head.format == "JPEG" and isinstance(size, tuple | list) and len(size) == 2
+                and all(isinstance(v, int | np.integer) and v > 0 for v in size)):
+            check_size(head.width, head.height, name)  # a bad header fails as it does without reduction
+            f = jpeg_reduction(head.width, head.height, (int(size[0]), int(size[1])))
         if f == 1:
             return Pixels(decode_image(buf, name, warnings=warnings))
         notes: list[str] = []
         small = decode_image(buf, name, warnings=notes, reduce=f)
         want = (-(-head.height // f), -(-head.width // f))  # libjpeg rounds each side up
-        if small.shape[:2] not in (want, want[::-1]):  # not what DCT scaling gives: decode it whole
+        # not what DCT scaling gives, or too square to tell an EXIF turn from none: decode it whole
+        if small.shape[:2] not in (want, want[::-1]) or (want[0] == want[1] and head.width != head.height):
             return Pixels(decode_image(buf, name, warnings=warnings))
         if warnings is not None:
             warnings.extend(notes)
