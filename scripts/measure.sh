@@ -12,4 +12,5 @@ platekit eval reader "$D/test/cn_other_cameras"                --out "$OUT/cn_ot
 platekit eval reader "$D/test/cn_lowres_crops" --crops         --out "$OUT/cn_lowres_crops"
 platekit eval reader "$D/test/ru_real_crops" --crops --region ru --out "$OUT/ru_real_crops"
 platekit eval reader "$D/test/latin_scenes" --region auto --baseline --out "$OUT/latin_scenes"   # + RapidOCR, same run
-python scripts/auto_vs_region.py "$D/ccpd2019_base:val:cn" "$D/test/cn_other_cameras::cn" --out "$OUT/auto_vs_cn.json"
+python scripts/compare_readers.py "$D/ccpd2019_base" --split val cn auto > "$OUT/auto_vs_cn_ccpd.txt"   # --region auto vs cn, one run
+python scripts/compare_readers.py "$D/test/cn_other_cameras" cn auto > "$OUT/auto_vs_cn_other.txt"
