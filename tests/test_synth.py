@@ -316,3 +316,18 @@ def test_synth_plate_width_rejects_bad_ranges(tmp_path, bad):
     out = subprocess.run([sys.executable, "-m", "platekit.cli.main", "synth", "--scene", "--n", "1", "--out",
                           str(tmp_path / "s"), "--plate-width", bad], capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and "--plate-width" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_russian_texts_end_with_real_region_codes():
+    from platekit.core.formats import RU_REGION_CODES, get_format
+    from platekit.synth.generator import random_text
+
+    rng = np.random.default_rng(0)
+    for fmt in ("ru", "ru-taxi", "ru-moto"):
+        texts = [random_text(fmt, rng) for _ in range(600)]
+        assert all(get_format(fmt).validate(t) for t in texts)
+        real = np.mean([t[-3:] in RU_REGION_CODES or t[-2:] in RU_REGION_CODES for t in texts])
+        assert real >= 0.7  # 70 % drawn from the list, plus uniform codes that happen to be real
+        long = np.mean([len(t) == get_format(fmt).max_len for t in texts])
+        assert 0.3 < long < 0.7  # 2- and 3-digit regions both common
+    assert "777" in RU_REGION_CODES and "77" in RU_REGION_CODES and len(set(RU_REGION_CODES)) == len(RU_REGION_CODES)

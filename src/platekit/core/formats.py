@@ -53,6 +53,10 @@ class PlateFormat:
     # synthetic texts: share of digits at positions that allow letters and digits (None: uniform over
     # the position's characters, as every format had before the Chinese special types)
     digit_share: float | None = None
+    # synthetic texts: real codes the text may end with (Russian region codes), drawn with this share (the
+    # rest stay uniform); validation does not need them
+    tail_codes: tuple[str, ...] = ()
+    tail_share: float = 0.0
 
     @property
     def lengths(self) -> tuple[int, ...]:
@@ -184,11 +188,23 @@ CN_TYPE_INFO: dict[str, CnTypeInfo] = {t[0]: t[4] for t in CN_TYPE_TABLE}
 _CN_READ = tuple(f for f in CN_TYPES if set(f.alphabet()) <= set(CN_PROVINCES + CN_ALNUM))
 
 
+# Russian region codes (the last 2-3 characters of every plate): the 2-digit codes of the federal subjects
+# (01-99; 80, 81, 84, 85 and 88 are codes of merged subjects, still on old plates) and the 3-digit codes issued
+# once a region's 2-digit series ran out: 1xx and 7xx for most, and Moscow's 7xx / 1xx / 977. From the MVD's
+# list as generally published; the 3-digit list may miss a few newer codes (uniform digits cover the rest).
+RU_REGION_CODES = tuple(f"{i:02d}" for i in range(1, 100)) + (
+    "102", "113", "116", "121", "122", "123", "124", "125", "126", "134", "136", "138", "142", "147", "150", "152",
+    "154", "156", "159", "161", "163", "164", "173", "174", "177", "178", "180", "181", "186", "190", "193", "196",
+    "197", "198", "199", "277", "299", "702", "716", "725", "750", "761", "763", "774", "777", "790", "797", "799",
+    "977")
+
+
 def _ru_type(name: str, main: str, description: str) -> PlateFormat:
     """A Russian plate type: ``main`` spelled with L (one of the 12 letters) and D (a digit), then the
-    region code of 2 or 3 digits."""
+    region code of 2 or 3 digits (synthetic texts: a real code on 70 % of plates, half of them 3-digit)."""
     cs = tuple(RU_LETTERS if c == "L" else RU_DIGITS for c in main)
-    return PlateFormat(name, "ru", (cs + (RU_DIGITS,) * 2, cs + (RU_DIGITS,) * 3), description)
+    return PlateFormat(name, "ru", (cs + (RU_DIGITS,) * 2, cs + (RU_DIGITS,) * 3), description,
+                       tail_codes=RU_REGION_CODES, tail_share=0.7)
 
 
 # GOST R 50577 types as data: (format name, characters before the region code, description). All are

@@ -56,8 +56,17 @@ def sample_rng(seed: int, index: int) -> np.random.Generator:
 def random_text(fmt: str, rng: np.random.Generator) -> str:
     """Uniform over the format's patterns and over each position's characters; a format with a
     ``digit_share`` (Chinese special types, green) draws a digit with that probability at positions
-    that allow letters and digits (real serials are mostly digits), else a letter."""
+    that allow letters and digits (real serials are mostly digits), else a letter; a format with
+    ``tail_codes`` ends with one of them on ``tail_share`` of its texts (Russian region codes)."""
     f = get_format(fmt)
+    if f.tail_codes and rng.random() < f.tail_share:  # a real ending (Russian region code), half of them 3-digit
+        long = rng.random() < 0.5
+        codes = [c for c in f.tail_codes if (len(c) == 3) == long]
+        code = codes[int(rng.integers(len(codes)))]
+        pats = [p for p in f.patterns if len(p) > len(code)
+                and all(c in a for c, a in zip(code, p[-len(code):], strict=True))]  # the patterns it can end
+        pat = pats[int(rng.integers(len(pats)))][: -len(code)]
+        return "".join(allowed[int(rng.integers(len(allowed)))] for allowed in pat) + code
     pat = f.patterns[int(rng.integers(len(f.patterns)))]
     if f.digit_share is None:  # every format before issue 14: the same texts for the same rng
         return "".join(allowed[int(rng.integers(len(allowed)))] for allowed in pat)
