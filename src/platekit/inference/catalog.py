@@ -21,6 +21,7 @@ WHERE = {
     "ccpd_val_e2e": "CCPD by-text val split (342 scenes), end to end",
     "ccpd2019_base_val_by_text": "CCPD by-text val split (342 scenes)",
     "openlpr_val": "openlpr_detection val split (252 scenes, many countries)",
+    "closeup_val": "close-ups cut from the CCPD and openlpr val splits (594 scenes, scripts/closeup_scenes.py)",
     "synthetic": "unseen synthetic plates",
     "synthetic_hard": "unseen hard synthetic plates (difficulty 0.8; own validation)",
     "synthetic_binarised": "unseen hard synthetic plates, all binarised (own validation)",
