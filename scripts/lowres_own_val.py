@@ -20,13 +20,13 @@ The crops are written as PNG under ``--out`` (default runs/lowres_own_val) with 
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 
 import numpy as np
 
 from platekit.core.geometry import rectify
 from platekit.core.image import imwrite_rgb, load_image
+from platekit.data.readers import write_csv
 from platekit.evaluation import reader as E  # noqa: N812
 from platekit.inference.reader import Reader
 from platekit.train.rec_data import Source, load_samples
@@ -63,10 +63,7 @@ def build(data: str, out: str) -> dict[str, str]:
         imwrite_rgb(os.path.join(dirs["normal"], name), rectify(img, np.asarray(s.corners, np.float32), (144, 48), 0.05))
         rows.append((name, s.text))
     for d in dirs.values():
-        with open(os.path.join(d, "labels.csv"), "w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(["image_path", "plate_text"])
-            w.writerows(rows)
+        write_csv(os.path.join(d, "labels.csv"), rows)
     return dirs
 
 

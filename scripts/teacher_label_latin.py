@@ -31,13 +31,14 @@ from __future__ import annotations
 
 import argparse
 import collections
-import csv
 import json
 import os
 import re
 
 import cv2
 import numpy as np
+
+from platekit.data.readers import write_csv
 
 SEP = re.compile(r"[\s\-.·:：_]+")
 PLATE = re.compile(r"^(?=.*[0-9])(?=.*[A-Z])[A-Z0-9]{4,9}$")
@@ -157,10 +158,7 @@ def refilter(args) -> None:
             why["corrected by format"] += fixed != a_text
             kept[r["split"]].append((os.path.basename(r["crop"]), fixed))
     for split, items in kept.items():
-        with open(os.path.join(args.out, split, "labels.csv"), "w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["image_path", "plate_text"])
-            w.writerows(items)
+        write_csv(os.path.join(args.out, split, "labels.csv"), items)
     report = {"boxes": len(recs), "kept": {k: len(v) for k, v in kept.items()}, "verdicts": dict(why),
               "min_score": args.min_score}
     with open(os.path.join(args.out, "report.json"), "w") as f:

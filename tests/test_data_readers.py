@@ -321,3 +321,16 @@ def test_real_ccpd_and_detection_sets():
     assert len(det) == 952 and sum(len(d.boxes) for d in det) == 959
     crop = load_plate_crop(samples[0], (94, 24))
     assert crop.shape == (24, 94, 3)
+
+
+def test_write_csv_round_trips_through_read_csv(tmp_path):
+    from platekit.data.readers import write_csv
+    from platekit.errors import PlatekitError
+
+    p = write_csv(str(tmp_path / "labels.csv"), [("a.png", "皖A12345", "cn-blue"), ("b.png", "X371HK96", "ru")],
+                  with_format=True)
+    got = read_csv(p)
+    assert [(Path(s.image_path).name, s.text, s.format) for s in got] == [
+        ("a.png", "皖A12345", "cn-blue"), ("b.png", "X371HK96", "ru")]
+    with pytest.raises(PlatekitError, match="a row has 3 fields, the header 2"):
+        write_csv(str(tmp_path / "bad.csv"), [("a.png", "AB123", "x")])

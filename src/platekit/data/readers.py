@@ -16,7 +16,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -310,6 +310,20 @@ def read_csv(path: str, skip_bad: bool = False, skipped: list[str] | None = None
         raise PlatekitError(f"{path}: bad CSV ({e})") from None
     _skip(bad, path, total, "rows", skipped)
     return out
+
+
+def write_csv(path: str, rows: Iterable[Sequence[str]], with_format: bool = False) -> str:
+    """Write the CSV ``read_csv`` reads: a header, then ``(image_path, plate_text[, format])`` rows (paths relative
+    to the CSV's folder). -> path."""
+    header = ["image_path", "plate_text"] + (["format"] if with_format else [])
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        for row in rows:
+            if len(row) != len(header):
+                raise PlatekitError(f"{path}: a row has {len(row)} fields, the header {len(header)}: {row!r}")
+            w.writerow(row)
+    return path
 
 
 # --- detection JSONL ------------------------------------------------------------------------------------

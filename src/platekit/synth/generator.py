@@ -9,7 +9,6 @@ Sample ``i`` of a seed is a pure function of ``(seed, i)``, so files and streams
 
 from __future__ import annotations
 
-import csv
 import functools
 import glob
 import hashlib
@@ -275,10 +274,6 @@ def write_dataset(out_dir: str, formats: Sequence[str] | str = ("cn-blue",), n: 
             parts = pool.map(_write_range, jobs)
     else:
         parts = [_write_range(j) for j in jobs]
-    csv_path = os.path.join(out_dir, "labels.csv")
-    with open(csv_path, "w", newline="", encoding="utf-8") as f:
-        wr = csv.writer(f)
-        wr.writerow(["image_path", "plate_text", "format"])
-        for rows in parts:
-            wr.writerows(rows)
-    return csv_path
+    from platekit.data.readers import write_csv
+
+    return write_csv(os.path.join(out_dir, "labels.csv"), (row for rows in parts for row in rows), with_format=True)
