@@ -89,6 +89,17 @@ def test_page(client):
     assert client.get("/docs").status_code == 200
 
 
+def test_drawing_uses_the_reading_decode(client, monkeypatch):
+    import platekit.inference.reader as reader_mod
+
+    calls = []
+    real = reader_mod.decode_image
+    monkeypatch.setattr(reader_mod, "decode_image", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    img = scene(240, 320, box=(100, 120, 180, 150))
+    d = client.post("/v1/read?draw=true", files={"image": ("car.png", png(img), "image/png")}).json()
+    assert d["drawing"].startswith("data:image/jpeg;base64,") and calls == [1]  # one decode for both
+
+
 def test_read_query_region_threshold_and_drawing(client, reader):
     img = scene(240, 320, box=(100, 120, 180, 150))
     files = {"image": ("car.png", png(img), "image/png")}

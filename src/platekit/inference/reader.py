@@ -65,11 +65,13 @@ class Pixels:
     a plate is found. The choice depends on the plate's own size only (never on other plates), so a plate
     reads the same whatever else is in the image. Corners are always in full-resolution pixels; the scale
     per axis is full size / reduced size (libjpeg rounds the reduced sides up, so it is within a pixel of
-    f). ``Pixels(image)``: one resolution.
+    f). ``Pixels(image)``: one resolution. ``warnings``: damage the decoder read anyway (``decode_image``).
     """
 
-    def __init__(self, image: np.ndarray, full=None, shape: tuple[int, int] | None = None, min_rows: float = 0.5):
+    def __init__(self, image: np.ndarray, full=None, shape: tuple[int, int] | None = None, min_rows: float = 0.5,
+                 warnings: tuple[str, ...] = ()):
         self.image = image  # RGB uint8 [h, w, 3]: what the detector sees
+        self.warnings = tuple(warnings)
         self._decode_full = full  # () -> RGB [H, W, 3]; None: ``image`` is full resolution
         self._full = image if full is None else None
         self.shape = tuple(shape) if shape is not None else image.shape[:2]  # full resolution (H, W)
@@ -342,12 +344,16 @@ class Reader:
             return load_image(str(item), warnings=warnings)
         raise PlatekitError(f"cannot read a {type(item).__name__}: give a path, bytes or a uint8 array")
 
-    def pixels(self, item: ImageLike, name: str | None = None, color: str | None = None,
-               warnings: list[str] | None = None) -> Pixels:
+    def pixels(self, item: ImageLike | Pixels, name: str | None = None, color: str | None = None) -> Pixels:
         """Like :meth:`load`, but a large JPEG comes back decoded at 1/f for the detector (``reduced_decode``),
-        its full-resolution pixels decoded later only if a plate needs them."""
+        its full-resolution pixels decoded later only if a plate needs them (``Pixels.full()``); damage read
+        anyway is in ``Pixels.warnings``. A ``Pixels`` is returned as it is, so one decode can serve
+        :meth:`read_result` and a drawing."""
+        if isinstance(item, Pixels):
+            return item
+        notes: list[str] = []
         if not isinstance(item, bytes | bytearray | str | os.PathLike) or not self.reduced_decode or self.detector is None:
-            return Pixels(self.load(item, name, color, warnings))
+            return Pixels(self.load(item, name, color, notes), warnings=notes)
         if isinstance(item, str | os.PathLike):
             name, buf = name or str(item), read_file(str(item))
         else:
@@ -360,17 +366,15 @@ class Reader:
             check_size(head.width, head.height, name)  # a bad header fails as it does without reduction
             f = jpeg_reduction(head.width, head.height, (int(size[0]), int(size[1])))
         if f == 1:
-            return Pixels(decode_image(buf, name, warnings=warnings))
-        notes: list[str] = []
+            return Pixels(decode_image(buf, name, warnings=notes), warnings=notes)
         small = decode_image(buf, name, warnings=notes, reduce=f)
         want = (-(-head.height // f), -(-head.width // f))  # libjpeg rounds each side up
         # not what DCT scaling gives, or too square to tell an EXIF turn from none: decode it whole
         if small.shape[:2] not in (want, want[::-1]) or (want[0] == want[1] and head.width != head.height):
-            return Pixels(decode_image(buf, name, warnings=warnings))
-        if warnings is not None:
-            warnings.extend(notes)
+            notes = []
+            return Pixels(decode_image(buf, name, warnings=notes), warnings=notes)
         shape = (head.height, head.width) if small.shape[:2] == want else (head.width, head.height)  # EXIF turns
-        return Pixels(small, lambda: decode_image(buf, name), shape)
+        return Pixels(small, lambda: decode_image(buf, name), shape, warnings=notes)
 
     def read(self, image: ImageLike, color: str | None = None, min_confidence: float | None = None) -> list[Plate]:
         """One image -> its plates, best detection first.
@@ -403,17 +407,16 @@ class Reader:
             out.extend(f.result() for f in pending)
         return out
 
-    def read_result(self, item: ImageLike, name: str | None = None, color: str | None = None,
+    def read_result(self, item: ImageLike | Pixels, name: str | None = None, color: str | None = None,
                     min_confidence: float | None = None) -> tuple[ImageResult, dict[str, float]]:
         """-> (ImageResult for the JSON contract, per-stage ms incl. decode). Raises ImageError."""
         t0 = time.perf_counter()
-        warnings: list[str] = []
-        px = self.pixels(item, name, color, warnings)
+        px = self.pixels(item, name, color)  # a Pixels given: decoded before, not timed here
         decode_ms = (time.perf_counter() - t0) * 1e3
         plates, ms, unread = self._process(px, min_confidence)
         ms = {"decode": decode_ms + px.full_ms, **ms}
         h, w = px.shape
-        result = ImageResult(_label(item, name), w, h, sum(ms.values()), tuple(plates), len(unread), tuple(warnings),
+        result = ImageResult(_label(item, name), w, h, sum(ms.values()), tuple(plates), len(unread), px.warnings,
                              tuple(tuple(float(v) for v in d.box) for d in unread))
         return result, ms
 

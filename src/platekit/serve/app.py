@@ -31,7 +31,7 @@ from fastapi import FastAPI, File, HTTPException, Query, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from platekit import __version__
-from platekit.core.image import ImageError, decode_image
+from platekit.core.image import ImageError
 from platekit.core.results import printable
 from platekit.inference.schema import ImageRecord
 
@@ -109,12 +109,14 @@ def create_app(
         }
 
     def read_upload(buf: bytes, name: str, region: str | None, min_confidence: float | None, draw: bool) -> dict:
-        """Decode (the result lists damage read anyway), read, draw: the blocking part of a request. The bytes go
-        to the Reader as they are, so a large JPEG is decoded at reduced size for the detector (Reader.pixels)."""
-        result, _ = reader_for(region).read_result(buf, name, min_confidence=min_confidence)
+        """Decode (the result lists damage read anyway), read, draw: the blocking part of a request. The Reader
+        decodes (a large JPEG at reduced size for the detector, Reader.pixels); the drawing uses the same decode."""
+        reader = reader_for(region)
+        item = reader.pixels(buf, name) if draw else buf  # drawing: keep the decoded pixels for it
+        result, _ = reader.read_result(item, name, min_confidence=min_confidence)
         out = result.to_dict()
         if draw:
-            out["drawing"] = _drawing(decode_image(buf, name), result.plates, result.unread_boxes)
+            out["drawing"] = _drawing(item.full(), result.plates, result.unread_boxes)
         return out
 
     @app.post("/v1/read", response_model=ServiceRecord, response_model_exclude_unset=True)
