@@ -20,6 +20,10 @@ plus the sidecar's score_threshold / nms_iou), which is what ``load_checkpoint``
 detector`` and ``init_from`` in the detector training config read.
 
     python scripts/detector_onnx_to_pt.py src/platekit/weights/detector.onnx runs/det/detector_v2.ckpt
+
+Both output contracts: a "raw" graph (``output.decode == "numpy"``, since session 10) is compared through
+``forward_raw``, and its stem kernel, which the exporter divided by the input std (``input_std_folded``), is
+multiplied back.
 """
 
 from __future__ import annotations
@@ -188,6 +192,10 @@ def convert(onnx_path: str, out: str) -> None:
     size = tuple(int(v) for v in meta["input_size"])
     assert tuple(model.input_size) == size, (model.input_size, size)
     load_onnx_weights(model, onnx_path, size)
+    raw = (meta.get("output") or {}).get("decode") == "numpy"  # a "raw" graph (export since session 10)
+    if meta.get("input_std_folded"):  # the exporter divided the stem kernel by the input std: undo it
+        with torch.no_grad():
+            model.backbone.stem[0].weight.mul_(model.std.view(1, -1, 1, 1))
 
     sess = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
     x = np.concatenate([scenes(CCPD, 2, size, skip=100), scenes(OPENLPR, 2, size, skip=100)])
@@ -195,7 +203,7 @@ def convert(onnx_path: str, out: str) -> None:
     def check(what: str) -> float:
         ref = sess.run(None, {sess.get_inputs()[0].name: x})[0]
         with torch.no_grad():
-            got = _Export(model).eval()(torch.from_numpy(x)).numpy()
+            got = (model.forward_raw(torch.from_numpy(x)) if raw else _Export(model).eval()(torch.from_numpy(x))).numpy()
         assert ref.shape == got.shape, (ref.shape, got.shape)
         err = float(np.abs(ref - got).max())
         print(f"{what}: max |onnx - torch| = {err:.2e} over {ref.shape} (scores {np.abs(ref[..., 0] - got[..., 0]).max():.2e})")

@@ -3,7 +3,8 @@
 The plate detector is fully convolutional (its anchor grid is computed from the feature-map shapes),
 so the same weights run on any stride-32 canvas. With dynamic H/W in the graph,
 ``platekit.inference.detector.OnnxDetector`` letterboxes a 720x1160 CCPD scene to 256x384 instead
-of 384x384 (a third fewer pixels). The sidecar is the detector exporter's own.
+of 384x384 (a third fewer pixels). The sidecar is the detector exporter's own. A checkpoint is exported
+with the "raw" output (``export_detector(..., dynamic_hw=True)``: numpy decodes the anchors).
 
     python scripts/export_detector_rect.py runs/det/best.ckpt src/platekit/weights/detector.onnx [--threshold 0.5]
 
@@ -24,21 +25,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
 
-from platekit.export.detector import sidecar
-from platekit.export.onnx import export_onnx
+from platekit.export.detector import export_detector
+from platekit.inference.detector import OnnxDetector
 from platekit.inference.session import make_session
 from platekit.models.registry import load_checkpoint
-
-
-class Wrap(nn.Module):
-    def __init__(self, model: nn.Module):
-        super().__init__()
-        self.model = model
-
-    def forward(self, image: torch.Tensor) -> torch.Tensor:  # uint8 [N, H, W, 3] -> [N, A, 13]
-        return self.model.forward_export(image)
 
 
 def make_dynamic(src: str, out: str) -> None:
@@ -71,20 +62,17 @@ def main(ckpt: str, out: str, threshold: float | None = None) -> None:
     torch.set_num_threads(1)
     torch.set_flush_denormal(True)
     model, meta = load_checkpoint(ckpt)
-    wrap = Wrap(model.eval()).eval()
-    h, w = model.input_size
-    export_onnx(wrap, torch.full((1, h, w, 3), 114, dtype=torch.uint8), out, "detections", dynamic_hw=True)
+    model.eval()
     thr = meta.get("score_threshold", 0.4) if threshold is None else threshold
-    side = sidecar(model, meta, thr, meta.get("nms_iou", 0.4))
-    side["dynamic_hw"] = True
-    Path(out).with_suffix(".json").write_text(json.dumps(side, indent=2) + "\n", encoding="utf-8")
-    sess = make_session(out)
+    export_detector(model, out, score_threshold=thr, nms_iou=meta.get("nms_iou", 0.4), dynamic_hw=True)
+    det = OnnxDetector(out)  # the "raw" graph + numpy decode, as the product runs it
+    h, w = model.input_size
     for hw in [(h, w), (h, w * 2 // 3 // 32 * 32)]:
         x = np.random.default_rng(0).integers(0, 256, (1, *hw, 3), dtype=np.uint8)
         with torch.no_grad():
-            ref = wrap(torch.from_numpy(x)).numpy()
-        got = sess.run(None, {"image": x})[0]
-        print(f"{hw}: max |torch - onnxruntime| = {np.abs(ref - got).max():.2e}")
+            ref = model.forward_export(torch.from_numpy(x)).numpy()
+        got = det.run(x)
+        print(f"{hw}: max |torch - onnxruntime + decode| = {np.abs(ref - got).max():.2e}")
 
 
 if __name__ == "__main__":

@@ -237,25 +237,59 @@ def test_letterbox_rule():
     assert (lb[:, 32:] == 114).all() and (lb[:, :32] == 0).all()
 
 
-def test_onnx_export_matches_torch(tmp_path):
+@pytest.mark.parametrize("raw", [True, False], ids=["raw", "decoded"])
+def test_onnx_export_matches_torch(tmp_path, raw):
+    """Both output contracts give forward_export's rows through OnnxDetector.run (raw: numpy decodes the
+    anchors; the stem conv holds 1/std); dynamic batch."""
     pytest.importorskip("onnxruntime")
-    import onnxruntime as ort
-
     from platekit.export.detector import export_detector
+    from platekit.inference.detector import OnnxDetector
 
     m = tiny().eval()
-    p = export_detector(m, tmp_path / "det.onnx", score_threshold=0.3, nms_iou=0.45)
+    p = export_detector(m, tmp_path / "det.onnx", score_threshold=0.3, nms_iou=0.45, raw=raw)
     meta = json.loads(p.with_suffix(".json").read_text())
     assert meta["kind"] == "detector" and meta["input_size"] == [64, 64] and meta["pad_value"] == 114
     assert meta["letterbox"] == "top-left" and meta["score_threshold"] == 0.3 and meta["nms_iou"] == 0.45
+    assert meta["output"]["name"] == ("raw" if raw else "detections")
     x = np.random.default_rng(0).integers(0, 256, (3, 64, 64, 3), dtype=np.uint8)  # batch 3: dynamic axis
-    so = ort.SessionOptions()
-    so.add_session_config_entry("session.set_denormal_as_zero", "1")
-    y = ort.InferenceSession(str(p), so, providers=["CPUExecutionProvider"]).run(None, {"image": x})[0]
+    det = OnnxDetector(p)
+    assert det.raw_output == raw
+    y = det.run(x)
     with torch.no_grad():
         ref = m.forward_export(torch.from_numpy(x)).numpy()
     assert y.shape == ref.shape == (3, 84, 13)
     np.testing.assert_allclose(y, ref, atol=1e-3, rtol=1e-3)
+    graph = det.session.run(None, {"image": x})[0]
+    assert graph.shape == ((3, 13, 84) if raw else (3, 84, 13))
+
+
+def test_raw_export_dynamic_canvas_matches_torch(tmp_path):
+    """A raw dynamic-H/W graph on a non-square stride-32 canvas (what the Reader feeds a 16:9 frame) decodes
+    to forward_export's rows; the raw torch output decoded in numpy is forward_export too."""
+    pytest.importorskip("onnxruntime")
+    from platekit.export.detector import export_detector
+    from platekit.inference.detector import OnnxDetector, decode_raw
+
+    m = tiny(96).eval()
+    p = export_detector(m, tmp_path / "det.onnx", dynamic_hw=True)
+    det = OnnxDetector(p)
+    assert det.stride == 32 and json.loads(p.with_suffix(".json").read_text())["input_std_folded"] is True
+    x = np.random.default_rng(1).integers(0, 256, (1, 64, 96, 3), dtype=np.uint8)
+    with torch.no_grad():
+        ref = m.forward_export(torch.from_numpy(x)).numpy()
+        raw = m.forward_raw(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(decode_raw(raw, 64, 96, m.strides), ref, atol=1e-4, rtol=1e-4)
+    np.testing.assert_allclose(det.run(x), ref, atol=1e-3, rtol=1e-3)
+    img = np.random.default_rng(2).integers(0, 256, (90, 160, 3), dtype=np.uint8)
+    got, scale = det.raw(img)  # letterboxed to the smallest stride-32 canvas: 64 x 96
+    assert got.shape == (len(ref[0]), 13) and scale == pytest.approx(0.6)
+
+
+def test_decode_raw_rejects_a_canvas_that_does_not_fit():
+    from platekit.inference.detector import decode_raw
+
+    with pytest.raises(ValueError, match="does not fit"):
+        decode_raw(np.zeros((1, 13, 84), np.float32), 96, 96)
 
 
 def test_config_file_loads():
@@ -326,3 +360,22 @@ def test_extra_train_scenes_all_train(tmp_path):
                       over[:3] + [f"data.extra_train=[{{path: {tmp_path / 'nope'}}}]"])
     with pytest.raises(PlatekitError, match="extra_train"):
         build_data(bad, (64, 64))
+
+
+def test_cli_export_writes_the_shipped_detector_form(tmp_path):
+    """`platekit export` of a detector checkpoint writes what ships: the raw contract on dynamic stride-32
+    canvases, readable by OnnxDetector with the checkpoint's own rows."""
+    pytest.importorskip("onnxruntime")
+    from platekit.cli.export import export_checkpoint
+    from platekit.inference.detector import OnnxDetector
+    from platekit.models.registry import save_checkpoint
+
+    m = tiny(96).eval()
+    save_checkpoint(str(tmp_path / "det.pt"), m, kind="detector", score_threshold=0.35, nms_iou=0.4)
+    kind, _ = export_checkpoint(tmp_path / "det.pt", tmp_path / "det.onnx")
+    det = OnnxDetector(tmp_path / "det.onnx")
+    assert kind == "detector" and det.raw_output and det.stride == 32 and det.score_threshold == 0.35
+    x = np.random.default_rng(4).integers(0, 256, (1, 64, 96, 3), dtype=np.uint8)
+    with torch.no_grad():
+        ref = m.forward_export(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(det.run(x), ref, atol=1e-3, rtol=1e-3)

@@ -34,7 +34,7 @@ def export_checkpoint(ckpt: Path, out: Path) -> tuple[str, float | None]:
         return kind, compare_onnx_torch(model, out)
     from platekit.export.detector import export_detector
 
-    export_detector(str(ckpt), out)
+    export_detector(str(ckpt), out, dynamic_hw=True)  # as shipped: raw output, stride-32 canvases
     return kind, None
 
 

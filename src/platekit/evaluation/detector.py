@@ -213,7 +213,7 @@ class DetectorRunner:
             if input_size and tuple(input_size) != tuple(self.meta["input_size"]):
                 raise PlatekitError("an ONNX detector has a fixed input size; re-export to change it")
             onnx = OnnxDetector(self.path, threads)
-            self.sess = onnx.session
+            self.onnx = onnx
             self.input_size = onnx.input_size
             self.stride = onnx.stride  # a dynamic-H/W graph gets the product's stride-multiple canvas
             self.model = None
@@ -238,7 +238,7 @@ class DetectorRunner:
     def raw(self, batch: np.ndarray) -> np.ndarray:
         """uint8 [N, H, W, 3] letterboxed -> [N, A, 13]."""
         if self.model is None:
-            return self.sess.run(None, {"image": batch})[0]
+            return self.onnx.run(batch)
         import torch
 
         with torch.inference_mode():

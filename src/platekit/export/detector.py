@@ -1,9 +1,20 @@
-"""Export a plate detector to ONNX (uint8 NHWC ``image`` -> ``detections`` [N, A, 13]) + JSON sidecar."""
+"""Export a plate detector to ONNX + JSON sidecar.
+
+Two output contracts (``OnnxDetector`` reads both):
+
+* ``raw`` (default since session 10): uint8 NHWC ``image`` -> ``raw`` [N, 13, A], the head's outputs per
+  location (score logit, box-distance logits, corner offsets in stride units); numpy decodes them
+  (``inference.detector.decode_raw``). The graph has no anchor grid, softplus or sigmoid, and 1/std is
+  folded into the stem conv (only the mean is subtracted in the graph): ~7 % less graph time.
+* ``detections``: uint8 NHWC ``image`` -> ``detections`` [N, A, 13], decoded inside the graph (v2-v7 files).
+"""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import warnings
 from pathlib import Path
 
 import torch
@@ -25,9 +36,31 @@ def _load(ckpt_or_model: str | os.PathLike | nn.Module) -> tuple[nn.Module, dict
     return load_checkpoint(str(p))
 
 
-def sidecar(model: nn.Module, meta: dict, score_threshold: float, nms_iou: float) -> dict:
+FIELDS = ["score", "x1", "y1", "x2", "y2", "lt_x", "lt_y", "rt_x", "rt_y", "rb_x", "rb_y", "lb_x", "lb_y"]
+RAW_FIELDS = ["score_logit", "l", "t", "r", "b", "lt_dx", "lt_dy", "rt_dx", "rt_dy", "rb_dx", "rb_dy", "lb_dx", "lb_dy"]
+
+
+def sidecar(model: nn.Module, meta: dict, score_threshold: float, nms_iou: float, raw: bool = False) -> dict:
     h, w = model.input_size
-    return {
+    if raw:
+        output = {
+            "name": "raw",
+            "shape": ["N", 13, "A"],
+            "fields": RAW_FIELDS,
+            "decode": "numpy",
+            "description": "per location (levels in stride order, row-major): score logit, 4 box-distance logits "
+            "(softplus x stride = distance to the left/top/right/bottom side) and 8 corner offsets (x stride, from "
+            "the location centre); platekit.inference.detector.decode_raw gives the fields of the decoded contract",
+        }
+    else:
+        output = {
+            "name": "detections",
+            "shape": ["N", "A", 13],
+            "fields": FIELDS,
+            "description": "per location: sigmoid plate score, box and 4 corners (lt, rt, rb, lb) in input pixels, "
+            "decoded inside the graph; the caller thresholds by score_threshold and runs NMS (nms_iou)",
+        }
+    out = {
         "kind": "detector",
         "model": getattr(model, "model_name", "plate_detector"),
         "model_args": {k: list(v) if isinstance(v, tuple) else v for k, v in getattr(model, "model_args", {}).items()},
@@ -37,17 +70,33 @@ def sidecar(model: nn.Module, meta: dict, score_threshold: float, nms_iou: float
         "letterbox_rule": "scale = min(H/h, W/w); resized image at the top-left; the rest filled with pad_value",
         "pad_value": 114,
         "strides": list(model.strides),
-        "output": {
-            "name": "detections",
-            "shape": ["N", "A", 13],
-            "fields": ["score", "x1", "y1", "x2", "y2", "lt_x", "lt_y", "rt_x", "rt_y", "rb_x", "rb_y", "lb_x", "lb_y"],
-            "description": "per location: sigmoid plate score, box and 4 corners (lt, rt, rb, lb) in input pixels, "
-            "decoded inside the graph; the caller thresholds by score_threshold and runs NMS (nms_iou)",
-        },
+        "output": output,
         "score_threshold": float(score_threshold),
         "nms_iou": float(nms_iou),
         "metrics": meta.get("metrics", {}),
     }
+    if raw:
+        out["input_std_folded"] = True  # the stem conv's kernel is divided by the input std per channel
+    return out
+
+
+def fold_input_std(model: nn.Module) -> nn.Module:
+    """A copy of a PlateDetector whose stem conv holds 1/std: conv(W, (x - m) / s) = conv(W / s, x - m), exact
+    (zero padding of x - m is zero padding of (x - m) / s), so the graph skips one full-resolution Div."""
+    folded = copy.deepcopy(model).eval()
+    conv = folded.backbone.stem[0]
+    with torch.no_grad():
+        conv.weight.div_(folded.std.view(1, -1, 1, 1).to(conv.weight.dtype))
+    return folded
+
+
+class _Raw(nn.Module):
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = fold_input_std(model)
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:  # uint8 [N, H, W, 3] -> [N, 13, A]
+        return self.model.forward_raw(image, std_folded=True)
 
 
 class _Export(nn.Module):
@@ -66,8 +115,13 @@ def export_detector(
     nms_iou: float | None = None,
     check: bool = True,
     metrics: dict | None = None,
+    raw: bool = True,
+    dynamic_hw: bool = False,
 ) -> Path:
-    """Write ``out_path`` (.onnx, opset 17, dynamic batch) and its .json sidecar; returns the .onnx path."""
+    """Write ``out_path`` (.onnx, opset 17, dynamic batch) and its .json sidecar; returns the .onnx path.
+
+    ``raw``: the "raw" contract (numpy decodes the anchors; the default), else the decoded ``detections``.
+    ``dynamic_hw``: height and width dynamic too (the product letterboxes to the smallest stride-32 canvas)."""
     import onnx
 
     model, meta = _load(ckpt_or_model)
@@ -82,21 +136,28 @@ def export_detector(
     out.parent.mkdir(parents=True, exist_ok=True)
     h, w = model.input_size
     dummy = torch.full((1, h, w, 3), 114, dtype=torch.uint8)
-    wrapper = _Export(model).eval()  # a wrapper left in train mode would flip the model back to train after export
-    torch.onnx.export(
-        wrapper,
-        (dummy,),
-        str(out),
-        input_names=["image"],
-        output_names=["detections"],
-        dynamic_axes={"image": {0: "N"}, "detections": {0: "N"}},
-        opset_version=OPSET,
-        do_constant_folding=True,
-        dynamo=False,
-    )
+    # a wrapper left in train mode would flip the model back to train after export
+    wrapper = (_Raw(model) if raw else _Export(model)).eval()
+    name = "raw" if raw else "detections"
+    axes = {0: "N", 1: "H", 2: "W"} if dynamic_hw else {0: "N"}
+    out_axes = {0: "N", (2 if raw else 1): "A"} if dynamic_hw else {0: "N"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            wrapper,
+            (dummy,),
+            str(out),
+            input_names=["image"],
+            output_names=[name],
+            dynamic_axes={"image": axes, name: out_axes},
+            opset_version=OPSET,
+            do_constant_folding=True,
+            dynamo=False,
+        )
     if check:
         onnx.checker.check_model(onnx.load(str(out)))
-    out.with_suffix(".json").write_text(
-        json.dumps(sidecar(model, meta, score_threshold, nms_iou), indent=2) + "\n", encoding="utf-8"
-    )
+    side = sidecar(model, meta, score_threshold, nms_iou, raw)
+    if dynamic_hw:
+        side["dynamic_hw"] = True
+    out.with_suffix(".json").write_text(json.dumps(side, indent=2) + "\n", encoding="utf-8")
     return out

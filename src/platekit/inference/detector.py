@@ -33,6 +33,41 @@ def letterbox(
     return out, scale
 
 
+_GRIDS: dict[tuple[int, int, tuple[int, ...]], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def anchor_grid(height: int, width: int, strides: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Location centres [A, 2] (x, y) and strides [A, 1] of a canvas, levels in stride order, row-major
+    (a stride-s level has ceil(H/s) x ceil(W/s) locations: what stride-2 3x3 convs with padding 1 give)."""
+    key = (int(height), int(width), tuple(int(s) for s in strides))
+    if key not in _GRIDS:
+        pts, st = [], []
+        for s in key[2]:
+            h, w = -(-key[0] // s), -(-key[1] // s)
+            gy, gx = np.meshgrid((np.arange(h) + 0.5) * s, (np.arange(w) + 0.5) * s, indexing="ij")
+            pts.append(np.stack([gx.ravel(), gy.ravel()], 1))
+            st.append(np.full((h * w, 1), s))
+        _GRIDS[key] = (np.concatenate(pts).astype(np.float32), np.concatenate(st).astype(np.float32))
+    return _GRIDS[key]
+
+
+def decode_raw(raw: np.ndarray, height: int, width: int, strides: tuple[int, ...] = (8, 16, 32)) -> np.ndarray:
+    """A "raw" detector graph's output [N, 13, A] on an H x W canvas -> [N, A, 13]: sigmoid score, x1 y1 x2 y2,
+    lt rt rb lb (x, y) in input pixels (the rows of the decoded graphs, ``PlateDetector.forward_export``)."""
+    pts, st = anchor_grid(height, width, strides)
+    if raw.ndim != 3 or raw.shape[1] != 13 or raw.shape[2] != len(pts):
+        raise ValueError(f"raw detector output {raw.shape} does not fit a {height}x{width} canvas at strides "
+                         f"{tuple(strides)} ({len(pts)} locations)")
+    r = np.ascontiguousarray(raw.transpose(0, 2, 1), dtype=np.float32)  # [N, A, 13]
+    dist = np.logaddexp(0.0, r[..., 1:5]) * st  # softplus x stride: l, t, r, b
+    out = np.empty_like(r)
+    out[..., 0] = 1.0 / (1.0 + np.exp(-r[..., 0]))
+    out[..., 1:3] = pts - dist[..., :2]
+    out[..., 3:5] = pts + dist[..., 2:]
+    out[..., 5:] = r[..., 5:] * st + np.tile(pts, 4)
+    return out
+
+
 class OnnxDetector:
     """Plate detector exported with a sidecar (input_size, score_threshold, nms_iou)."""
 
@@ -60,12 +95,21 @@ class OnnxDetector:
         dynamic = len(inp.shape) == 4 and not all(isinstance(d, int) for d in inp.shape[1:3])
         self.stride = int(max(self.meta.get("strides", [32]))) if dynamic else None
         self.name = self.meta.get("model", os.path.basename(self.path))
+        # "raw" graphs (export since session 10) leave the anchor decode to numpy (decode_raw): same rows, less graph
+        self.raw_output = (self.meta.get("output") or {}).get("decode") == "numpy"
+        self.strides = tuple(int(s) for s in self.meta.get("strides", (8, 16, 32)))
+
+    def run(self, batch: np.ndarray) -> np.ndarray:
+        """Letterboxed uint8 [N, H, W, 3] -> [N, A, 13] (sigmoid score, box, 4 corners in input pixels)."""
+        out = self.session.run(None, {self._in: batch})[0]
+        if self.raw_output:
+            return decode_raw(out, batch.shape[1], batch.shape[2], self.strides)
+        return np.asarray(out, dtype=np.float32)
 
     def raw(self, image: np.ndarray) -> tuple[np.ndarray, float]:
         """-> (detections [A, 13] in input pixels, letterbox scale)."""
         lb, scale = letterbox(image, self.input_size, stride=self.stride)
-        out = self.session.run(None, {self._in: lb[None]})[0]
-        return np.asarray(out[0], dtype=np.float32), scale
+        return self.run(lb[None])[0], scale
 
     def postprocess(
         self, det: np.ndarray, scale: float, shape: tuple[int, ...], threshold: float | None = None

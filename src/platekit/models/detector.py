@@ -195,6 +195,18 @@ class PlateDetector(nn.Module):
             "strides": torch.cat(strides, 0),
         }
 
+    def forward_raw(self, x: torch.Tensor, std_folded: bool = False) -> torch.Tensor:
+        """uint8 [N, H, W, 3] -> raw [N, 13, A]: per location (levels in stride order, row-major) the score
+        logit, 4 box-distance logits and 8 corner offsets, the last 12 already x the level's learnable scale
+        (stride units). ``platekit.inference.detector.decode_raw`` (numpy) turns it into forward_export's
+        rows; the "raw" ONNX graph is this (no anchor grid, softplus or sigmoid in the graph).
+        ``std_folded``: the stem conv already holds 1/std (the export folds it), so only the mean is taken off."""
+        x = x.permute(0, 3, 1, 2).float() - self.mean
+        if not std_folded:
+            x = x / self.std
+        feats = self.neck(self.backbone(x))
+        return torch.cat([torch.cat(self.head(f, lvl), 1).flatten(2) for lvl, f in enumerate(feats)], 2)
+
     def forward_export(self, x: torch.Tensor) -> torch.Tensor:
         """uint8 [N, H, W, 3] -> detections [N, A, 13]: sigmoid score, x1 y1 x2 y2, lt rt rb lb (x, y)."""
         out = self.forward(x)
