@@ -285,6 +285,33 @@ def test_raw_export_dynamic_canvas_matches_torch(tmp_path):
     assert got.shape == (len(ref[0]), 13) and scale == pytest.approx(0.6)
 
 
+def test_decode_raw_min_score_keeps_exactly_the_rows_above_it():
+    """Decoding only the locations above a score gives the full decode's rows above it, in the same order."""
+    from platekit.inference.detector import decode_raw
+
+    raw = np.random.default_rng(3).normal(0, 3, (1, 13, 84)).astype(np.float32)
+    full = decode_raw(raw, 64, 64)[0]
+    for thr in (0.05, 0.5, 0.9):
+        part = decode_raw(raw, 64, 64, min_score=thr)[0]
+        np.testing.assert_array_equal(part[part[:, 0] >= thr], full[full[:, 0] >= thr])
+        assert (part[:, 0] >= thr - 1e-4).all()
+    with pytest.raises(ValueError, match="one image"):
+        decode_raw(np.concatenate([raw, raw]), 64, 64, min_score=0.5)
+
+
+def test_raw_sidecar_on_a_decoded_graph_is_a_clear_error(tmp_path):
+    from platekit.errors import PlatekitError
+    from platekit.export.detector import export_detector
+    from platekit.inference.detector import OnnxDetector
+
+    p = export_detector(tiny().eval(), tmp_path / "det.onnx", raw=False)
+    meta = json.loads(p.with_suffix(".json").read_text())
+    meta["output"] = {**meta["output"], "decode": "numpy"}
+    p.with_suffix(".json").write_text(json.dumps(meta))
+    with pytest.raises(PlatekitError, match="raw"):
+        OnnxDetector(p)
+
+
 def test_decode_raw_rejects_a_canvas_that_does_not_fit():
     from platekit.inference.detector import decode_raw
 

@@ -256,10 +256,12 @@ class SecondLookRecognizer:
 def test_refine_uncertain_plates():
     rec = SecondLookRecognizer()
     img = np.zeros((60, 80, 3), np.uint8)
-    plates = Reader(detector=FixedDetector(), recognizer=rec, refine_below=0.9).read(img)
+    # stitch_below=0: the fixed 2:1 box would also be read rows side by side (tests/test_stitch.py)
+    plates = Reader(detector=FixedDetector(), recognizer=rec, refine_below=0.9, stitch_below=0).read(img)
     assert rec.calls == [1, len(Reader.VARIANTS)] and plates[0].text == "皖A22222"
     rec = SecondLookRecognizer()
-    assert Reader(detector=FixedDetector(), recognizer=rec, refine_below=0, min_confidence=0).read(img)[0].text == "皖A11111"
+    assert Reader(detector=FixedDetector(), recognizer=rec, refine_below=0, min_confidence=0,
+                  stitch_below=0).read(img)[0].text == "皖A11111"
     assert rec.calls == [1]  # refine off: one read only
 
 

@@ -43,6 +43,7 @@ class FixedRouter:
 
 
 def _reader(router, recs, **kw):
+    kw = {"stitch_below": 0, **kw}  # the 2:1 boxes would also be read rows side by side (tests/test_stitch.py)
     return Reader(region="auto", detector=TwoPlates(), recognizer=recs, min_confidence=0.5, router=router, **kw)
 
 
@@ -73,7 +74,8 @@ def test_a_plate_no_reader_fits_is_unread_with_its_box():
     assert result.unread_boxes == ((10.0, 10.0, 50.0, 30.0), (60.0, 10.0, 100.0, 30.0))
     assert result.to_dict()["unread_boxes"][1] == [60.0, 10.0, 100.0, 30.0]
     # the same reading with one region asked for is returned (the user chose the reader)
-    plain = Reader(region="ru", detector=TwoPlates(), recognizer=[ru], min_confidence=0.5, refine_below=0)
+    plain = Reader(region="ru", detector=TwoPlates(), recognizer=[ru], min_confidence=0.5, refine_below=0,
+                   stitch_below=0)
     assert [p.text for p in plain.read(IMG)] == ["A12", "A12"]
 
 

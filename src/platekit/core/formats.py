@@ -133,6 +133,9 @@ class CnTypeInfo:
     rows: int  # 1, or 2 (read as one text, top row first)
     size_mm: tuple[int, int]  # width, height
     source: str  # where the rule comes from and what is approximate
+    # two-row plates: each row's box (x0, y0, x1, y1) in fractions of the plate, top row first; a one-line
+    # reader reads them side by side (core.geometry.stitch_rows), the Reader when a plate's corners are this squat
+    row_boxes: tuple[tuple[float, float, float, float], ...] = ()
 
 
 # Chinese plate types as data: (name, spec, digit_share, description, CnTypeInfo). A spec spells one
@@ -143,6 +146,9 @@ class CnTypeInfo:
 # and the embassy plates' two layouts are approximations (see docs/synth.md).
 _CN_SPEC = {"P": CN_PROVINCES, "L": CN_LETTERS, "A": CN_ALNUM, "D": CN_DIGITS, "F": "DF"}
 _GA36 = "GA 36-2018"
+# the two-row yellow plate's rows (synth.layouts: province + letter 60 mm tall at y 15-75 mm, x 115-325 mm; the
+# five characters 110 mm tall at y 95-205 mm, x 27.5-412.5 mm, on 440 x 220 mm), each grown by a few mm
+_CN_2ROW_BOXES = ((0.22, 0.02, 0.78, 0.38), (0.03, 0.40, 0.97, 0.96))
 CN_TYPE_TABLE = (
     ("cn-blue", "PLAAAAA", None, "China blue plate (small cars): province, letter, 5 alphanumerics (white on blue)",
      CnTypeInfo("blue/white", 1, (440, 140), _GA36)),
@@ -154,7 +160,8 @@ CN_TYPE_TABLE = (
      "5 alphanumerics", CnTypeInfo("yellow/black", 1, (440, 140), _GA36)),
     ("cn-yellow-2row", "PLAAAAA", None, "China yellow two-row plate (rear of trucks and buses): province and "
      "letter on top, 5 alphanumerics below; read as one text", CnTypeInfo("yellow/black", 2, (440, 220),
-                                                                         _GA36 + "; row sizes approximate")),
+                                                                         _GA36 + "; row sizes approximate",
+                                                                         _CN_2ROW_BOXES)),
     ("cn-learner", "PLAAAA学", 0.8, "China learner (driving school) plate: province, letter, 4 alphanumerics, 学",
      CnTypeInfo("yellow/black", 1, (440, 140), _GA36)),
     ("cn-trailer", "PLAAAA挂", 0.8, "China trailer plate: province, letter, 4 alphanumerics, 挂",
@@ -183,6 +190,25 @@ def _cn(name: str, specs: str, digit_share: float | None, description: str) -> P
 
 CN_TYPES: tuple[PlateFormat, ...] = tuple(_cn(*t[:4]) for t in CN_TYPE_TABLE)
 CN_TYPE_INFO: dict[str, CnTypeInfo] = {t[0]: t[4] for t in CN_TYPE_TABLE}
+
+
+@dataclass(frozen=True)
+class RowLayout:
+    """A plate type a one-line reader reads by putting its rows side by side (core.geometry.stitch_rows)."""
+
+    name: str  # the plate type reported for such a reading
+    aspect: float  # plate width / height
+    row_boxes: tuple[tuple[float, float, float, float], ...]
+
+
+def row_layouts(region: str | None) -> tuple[RowLayout, ...]:
+    """The multi-row plate types of a region that are read by stitching their rows (cn: the two-row yellow)."""
+    if region != "cn":
+        return ()
+    return tuple(RowLayout(name, info.size_mm[0] / info.size_mm[1], info.row_boxes)
+                 for name, info in CN_TYPE_INFO.items() if info.row_boxes)
+
+
 # what the cn recognizer reads: the types whose characters are all in its alphabet (blue first: a
 # 7-character text is reported as blue)
 _CN_READ = tuple(f for f in CN_TYPES if set(f.alphabet()) <= set(CN_PROVINCES + CN_ALNUM))

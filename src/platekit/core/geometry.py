@@ -32,6 +32,42 @@ def rectify(image: np.ndarray, corners: np.ndarray, size: tuple[int, int], margi
     return cv2.warpPerspective(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
+def stitch_source_size(size: tuple[int, int], aspect: float) -> tuple[int, int]:
+    """The (w, h) to rectify a plate of ``aspect`` (width / height) at before ``stitch_rows`` makes a ``size`` crop:
+    twice the reader's width, the plate's own aspect (its rows keep their resolution)."""
+    w, h = size
+    return 2 * w, max(h, int(round(2 * w / aspect)))
+
+
+def stitch_rows(crop: np.ndarray, rows, margin: float, size: tuple[int, int]) -> np.ndarray:
+    """A rectified multi-row plate -> its rows side by side (top row first) as one ``size=(w, h)`` line.
+
+    ``crop`` is a plate rectified as :func:`rectify` does (the plate grown by ``margin`` of its width left and
+    right and 2 x margin of its height top and bottom); ``rows``: (x0, y0, x1, y1) per row in fractions of the
+    plate. Each row is cut, brought to the output height at its own aspect, the rows are joined left to right
+    and the line is resized to ``size``: a two-row plate then looks like a one-row plate to a one-line reader."""
+    ch, cw = crop.shape[:2]
+    w, h = size
+    parts = []
+    for x0, y0, x1, y1 in rows:
+        a, b = (int(round((margin + x) / (1 + 2 * margin) * cw)) for x in (x0, x1))
+        c, d = (int(round((2 * margin + y) / (1 + 4 * margin) * ch)) for y in (y0, y1))
+        a, c = min(max(a, 0), cw - 1), min(max(c, 0), ch - 1)
+        strip = crop[c : max(d, c + 1), a : max(b, a + 1)]
+        sw = max(1, int(round(strip.shape[1] * h / strip.shape[0])))
+        parts.append(cv2.resize(strip, (sw, h), interpolation=cv2.INTER_AREA))
+    return cv2.resize(np.hstack(parts), (w, h), interpolation=cv2.INTER_AREA)
+
+
+def corner_aspect(corners: np.ndarray) -> float:
+    """Width / height of a lt, rt, rb, lb quadrilateral (mean of opposite sides; as seen, not corrected for
+    perspective)."""
+    c = np.asarray(corners, np.float32).reshape(4, 2)
+    wd = (np.linalg.norm(c[1] - c[0]) + np.linalg.norm(c[2] - c[3])) / 2
+    ht = (np.linalg.norm(c[3] - c[0]) + np.linalg.norm(c[2] - c[1])) / 2
+    return float(wd / ht) if ht > 0 else float("inf")
+
+
 def crop_box(image: np.ndarray, box, size: tuple[int, int] | None = None, pad: float = 0.0) -> np.ndarray:
     """Axis-aligned crop (x1, y1, x2, y2), optionally padded by a fraction and resized to (w, h)."""
     h_img, w_img = image.shape[:2]

@@ -9,6 +9,7 @@ import numpy as np
 
 from platekit.core.geometry import nms
 from platekit.core.results import Detection
+from platekit.errors import PlatekitError
 from platekit.inference.session import load_sidecar, make_session
 
 PAD_VALUE = 114
@@ -51,17 +52,28 @@ def anchor_grid(height: int, width: int, strides: tuple[int, ...]) -> tuple[np.n
     return _GRIDS[key]
 
 
-def decode_raw(raw: np.ndarray, height: int, width: int, strides: tuple[int, ...] = (8, 16, 32)) -> np.ndarray:
+def decode_raw(
+    raw: np.ndarray, height: int, width: int, strides: tuple[int, ...] = (8, 16, 32), min_score: float | None = None
+) -> np.ndarray:
     """A "raw" detector graph's output [N, 13, A] on an H x W canvas -> [N, A, 13]: sigmoid score, x1 y1 x2 y2,
-    lt rt rb lb (x, y) in input pixels (the rows of the decoded graphs, ``PlateDetector.forward_export``)."""
+    lt rt rb lb (x, y) in input pixels (the rows of the decoded graphs, ``PlateDetector.forward_export``).
+
+    ``min_score`` (one image, N = 1): only the locations scoring at least that are decoded -> [1, K, 13], in
+    location order (a scene has a few plates among thousands of locations; decoding all costs ~0.3 ms)."""
     pts, st = anchor_grid(height, width, strides)
     if raw.ndim != 3 or raw.shape[1] != 13 or raw.shape[2] != len(pts):
         raise ValueError(f"raw detector output {raw.shape} does not fit a {height}x{width} canvas at strides "
                          f"{tuple(strides)} ({len(pts)} locations)")
+    if min_score is not None:
+        if raw.shape[0] != 1:
+            raise ValueError("decode_raw: min_score decodes one image at a time")
+        p = min(max(float(min_score), 1e-12), 1 - 1e-12)
+        keep = np.flatnonzero(raw[0, 0] >= np.log(p / (1 - p)) - 1e-4)  # a hair low: the caller's exact cut decides
+        raw, pts, st = raw[:, :, keep], pts[keep], st[keep]
     r = np.ascontiguousarray(raw.transpose(0, 2, 1), dtype=np.float32)  # [N, A, 13]
     dist = np.logaddexp(0.0, r[..., 1:5]) * st  # softplus x stride: l, t, r, b
     out = np.empty_like(r)
-    out[..., 0] = 1.0 / (1.0 + np.exp(-r[..., 0]))
+    out[..., 0] = 0.5 * (1.0 + np.tanh(0.5 * r[..., 0]))  # sigmoid without exp overflow
     out[..., 1:3] = pts - dist[..., :2]
     out[..., 3:5] = pts + dist[..., 2:]
     out[..., 5:] = r[..., 5:] * st + np.tile(pts, 4)
@@ -96,20 +108,29 @@ class OnnxDetector:
         self.stride = int(max(self.meta.get("strides", [32]))) if dynamic else None
         self.name = self.meta.get("model", os.path.basename(self.path))
         # "raw" graphs (export since session 10) leave the anchor decode to numpy (decode_raw): same rows, less graph
-        self.raw_output = (self.meta.get("output") or {}).get("decode") == "numpy"
+        out = self.meta.get("output")
+        self.raw_output = isinstance(out, dict) and out.get("decode") == "numpy"
+        g = self.session.get_outputs()[0]
+        if self.raw_output and (g.name != out.get("name", g.name) or len(g.shape) != 3
+                                or (isinstance(g.shape[1], int) and g.shape[1] != 13)):
+            raise PlatekitError(f"{path}: the sidecar says a raw [N, 13, A] output {out.get('name')!r}, "
+                                f"the graph gives {g.name!r} {g.shape}")
         self.strides = tuple(int(s) for s in self.meta.get("strides", (8, 16, 32)))
 
-    def run(self, batch: np.ndarray) -> np.ndarray:
-        """Letterboxed uint8 [N, H, W, 3] -> [N, A, 13] (sigmoid score, box, 4 corners in input pixels)."""
+    def run(self, batch: np.ndarray, min_score: float | None = None) -> np.ndarray:
+        """Letterboxed uint8 [N, H, W, 3] -> [N, A, 13] (sigmoid score, box, 4 corners in input pixels).
+
+        ``min_score`` (one image, raw graphs): only locations scoring at least that -> [1, K, 13]; decoded
+        graphs return every row (the caller's threshold does the rest either way)."""
         out = self.session.run(None, {self._in: batch})[0]
         if self.raw_output:
-            return decode_raw(out, batch.shape[1], batch.shape[2], self.strides)
+            return decode_raw(out, batch.shape[1], batch.shape[2], self.strides, min_score)
         return np.asarray(out, dtype=np.float32)
 
-    def raw(self, image: np.ndarray) -> tuple[np.ndarray, float]:
-        """-> (detections [A, 13] in input pixels, letterbox scale)."""
+    def raw(self, image: np.ndarray, min_score: float | None = None) -> tuple[np.ndarray, float]:
+        """-> (detections [A, 13] in input pixels, letterbox scale); ``min_score``: see ``run``."""
         lb, scale = letterbox(image, self.input_size, stride=self.stride)
-        return self.run(lb[None])[0], scale
+        return self.run(lb[None], min_score)[0], scale
 
     def postprocess(
         self, det: np.ndarray, scale: float, shape: tuple[int, ...], threshold: float | None = None
@@ -135,5 +156,6 @@ class OnnxDetector:
 
     def detect(self, image: np.ndarray, threshold: float | None = None) -> list[Detection]:
         """Plates scored >= threshold (default: the sidecar's score_threshold), best first."""
-        det, scale = self.raw(image)
-        return self.postprocess(det, scale, image.shape, threshold)
+        thr = self.score_threshold if threshold is None else threshold
+        det, scale = self.raw(image, min_score=thr)
+        return self.postprocess(det, scale, image.shape, thr)

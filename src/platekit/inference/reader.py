@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 import cv2
 import numpy as np
 
-from platekit.core.formats import REGIONS, guess_format
-from platekit.core.geometry import expand_corners, rectify
+from platekit.core.formats import REGIONS, guess_format, row_layouts
+from platekit.core.geometry import corner_aspect, expand_corners, rectify, stitch_rows, stitch_source_size
 from platekit.core.image import check_size, decode_image, jpeg_reduction, load_image, read_file
 from platekit.core.imagehead import read_head
 from platekit.core.results import Detection, ImageResult, Plate, Reading
@@ -90,12 +90,14 @@ class Pixels:
             self.full_ms += (time.perf_counter() - t0) * 1e3
         return self._full
 
-    def rectify(self, corners: np.ndarray, size: tuple[int, int], margin: float = 0.0) -> np.ndarray:
-        """The plate quadrilateral (lt, rt, rb, lb; full-resolution px) warped to ``size`` = (w, h)."""
+    def rectify(self, corners: np.ndarray, size: tuple[int, int], margin: float = 0.0,
+                rows_needed: int | None = None) -> np.ndarray:
+        """The plate quadrilateral (lt, rt, rb, lb; full-resolution px) warped to ``size`` = (w, h).
+        ``rows_needed``: the reader's input rows the plate is judged against (default: h)."""
         c = np.asarray(corners, np.float32).reshape(4, 2)
         if self.reduced:
             rows = (np.linalg.norm(c[3] - c[0]) + np.linalg.norm(c[2] - c[1])) / 2 / self.fy
-            if rows >= self.min_rows * size[1]:
+            if rows >= self.min_rows * (size[1] if rows_needed is None else rows_needed):
                 return rectify(self.image, c / np.float32([self.fx, self.fy]), size, margin)
         return rectify(self.full(), c, size, margin)
 
@@ -150,6 +152,7 @@ class Reader:
         router: str | os.PathLike | bool | object | None = None,
         route_weighting: bool = False,
         reduced_decode: bool = True,
+        stitch_below: float = 2.6,
     ):
         from platekit.inference.detector import OnnxDetector
         from platekit.inference.recognizer import OnnxRecognizer
@@ -160,6 +163,9 @@ class Reader:
             raise PlatekitError(f"unknown color order {color!r}; use 'bgr' (OpenCV) or 'rgb'")
         self.region, self.threads, self.crops, self.color = region, threads, crops, color
         self.reduced_decode = bool(reduced_decode)
+        # plates whose corners are squatter than this (width / height) are also read with their rows side by
+        # side by readers whose region has multi-row types (core.formats.row_layouts); 0 turns it off
+        self.stitch_below = float(stitch_below)
         self.min_confidence = float(DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence)
         self.refine_below = float(refine_below)  # re-read plates below this confidence from moved crops
         # recognition-verified detections: candidates scored in [verify_low * threshold, threshold)
@@ -288,6 +294,28 @@ class Reader:
                 if self._better(r, best[i], allowed[i][k], allowed[i][src[i]]):
                     best[i], src[i] = r, k
 
+    def _stitch(self, px: Pixels, dets: list[Detection], best: list[Reading | None], src: list[int | None],
+                allowed: list[dict[int, float]]) -> dict[int, str]:
+        """Squat plates (corner aspect < stitch_below) read again, rows side by side, by each reader whose
+        region has multi-row types (cn: the two-row yellow plate); a better reading replaces the one-row one.
+        -> {plate index: the multi-row type it was read as}."""
+        types: dict[int, str] = {}
+        if self.stitch_below <= 0 or self.detector is None:
+            return types
+        squat = [i for i, d in enumerate(dets) if corner_aspect(self._corners(d)) < self.stitch_below]
+        for k, rec in enumerate(self.recognizers):
+            idx = [i for i in squat if k in allowed[i]]
+            layouts = row_layouts(getattr(rec, "region", None)) if idx else ()
+            h, w = rec.input_size
+            for lay in layouts:
+                src_size = stitch_source_size((w, h), lay.aspect)
+                crops = [stitch_rows(px.rectify(self._corners(dets[i]), src_size, rec.crop_margin, rows_needed=h),
+                                     lay.row_boxes, rec.crop_margin, (w, h)) for i in idx]
+                for i, r in zip(idx, rec.read(crops), strict=True):
+                    if best[i] is None or self._better(r, best[i], allowed[i][k], allowed[i].get(src[i], 1.0)):
+                        best[i], src[i], types[i] = r, k, lay.name
+        return types
+
     def process(self, image: np.ndarray, min_confidence: float | None = None) -> tuple[list[Plate], dict[str, float]]:
         """RGB uint8 image -> (plates, per-stage milliseconds {detect, rectify, read})."""
         plates, ms, _ = self._process(Pixels(image), min_confidence)
@@ -315,9 +343,10 @@ class Reader:
                     best[i], src[i] = r, k
         if self.refine_below > 0 and self.detector is not None:
             self._refine(px, dets, best, src, allowed)
+        stitched = self._stitch(px, dets, best, src, allowed)
         t3 = time.perf_counter()
         plates, unread = [], []
-        for d, r, k in zip(dets, best, src, strict=True):
+        for i, (d, r, k) in enumerate(zip(dets, best, src, strict=True)):
             if r is None or not self._verified(d, r):
                 continue
             if not r.text or r.confidence < min_conf or (self.region == "auto" and r.format is None):
@@ -326,7 +355,7 @@ class Reader:
             corners = tuple((float(x), float(y)) for x, y in self._corners(d))
             region = getattr(self.recognizers[k], "region", None)
             plates.append(Plate(r.text, r.confidence, r.char_confidences, tuple(d.box), corners, d.confidence,
-                                r.format, region, _plate_type(r.text, region)))
+                                r.format, region, stitched.get(i) or _plate_type(r.text, region)))
         ms = {"detect": (t1 - t0) * 1e3, "rectify": (t2 - t1) * 1e3 - (late2 - late1),
               "read": (t3 - t2) * 1e3 - (px.full_ms - late2)}
         return plates, ms, unread

@@ -18,8 +18,8 @@ from collections.abc import Iterator, Sequence
 import cv2
 import numpy as np
 
-from platekit.core.formats import FORMATS, get_format
-from platekit.core.geometry import expand_corners
+from platekit.core.formats import FORMATS, get_format, row_layouts
+from platekit.core.geometry import expand_corners, stitch_rows, stitch_source_size
 from platekit.errors import PlatekitError
 from platekit.synth.effects import binarize, camera, jpeg, lighting
 from platekit.synth.layouts import plate_size_mm
@@ -126,7 +126,8 @@ class PlateSynth:
                  difficulty: float = 0.5, seed: int = 0, weights: Sequence[float] | None = None,
                  crop_margin: float = 0.06,
                  label_expand: tuple[float, float, float, float] | None = None,
-                 bbox_share: float = 0.0, binarize: float = 0.0, crop_jitter: float = 0.0):
+                 bbox_share: float = 0.0, binarize: float = 0.0, crop_jitter: float = 0.0,
+                 stitch_rows: bool = True):
         if isinstance(formats, str):
             formats = tuple(f.strip() for f in formats.split(",") if f.strip())
         unknown = [f for f in formats if f not in FORMATS]
@@ -160,12 +161,18 @@ class PlateSynth:
         # per-side random change of the crop's extent (fraction of the plate width / height): loose and
         # tight crops, down to cutting into the frame
         self.crop_jitter = float(crop_jitter)
+        # multi-row types a one-line reader reads stitched (core.formats.row_layouts): their crop is made at the
+        # plate's own aspect (core.geometry.stitch_source_size) and its rows are put side by side, as the Reader
+        # does; stitch_rows=False gives the plate squeezed into ``size`` instead
+        self.row_layouts = {lay.name: lay for lay in row_layouts("cn")} if stitch_rows else {}
         self._index = 0
 
     # -- plates -----------------------------------------------------------------------------
     def px_per_mm(self, fmt: str) -> float:
         """Render scale: the plate drawn at ~1.5x its width in the output crop (then filtered)."""
-        plate_w_out = self.size[0] / (1 + 2 * self.crop_margin)
+        lay = self.row_layouts.get(fmt)
+        out_w = stitch_source_size(self.size, lay.aspect)[0] if lay else self.size[0]
+        plate_w_out = out_w / (1 + 2 * self.crop_margin)
         return 1.5 * plate_w_out / plate_size_mm(fmt)[0]
 
     def render_plate(self, text: str, fmt: str, rng: np.random.Generator, px_per_mm: float | None = None,
@@ -197,7 +204,8 @@ class PlateSynth:
             seen = expand_sides(seen, rng.uniform(-self.crop_jitter, self.crop_jitter, 4) * [1, 2, 1, 2])
         det = detector_jitter(seen, rng, d)
         # effective resolution: low-res cameras / far plates, down to ~94x24 (LPRNet test crops)
-        W_out, H_out = self.size
+        lay = self.row_layouts.get(fmt)
+        W_out, H_out = stitch_source_size(self.size, lay.aspect) if lay else self.size
         lo = max(0.4, 1 - 0.7 * d)
         s = rng.uniform(lo, 1.0) if rng.random() < 0.7 else 1.0
         ws, hs = max(16, int(round(W_out * s * rng.uniform(0.9, 1.1)))), max(8, int(round(H_out * s)))
@@ -220,6 +228,8 @@ class PlateSynth:
             crop = jpeg(crop, int(rng.uniform(95 - 70 * d, 95)))
         if (ws, hs) != (W_out, H_out):
             crop = cv2.resize(crop, (W_out, H_out), interpolation=cv2.INTER_LINEAR)
+        if lay:
+            crop = stitch_rows(crop, lay.row_boxes, self.crop_margin, self.size)
         return np.ascontiguousarray(crop), text, fmt
 
     def sample_at(self, index: int) -> tuple[np.ndarray, str, str]:
