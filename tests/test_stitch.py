@@ -105,3 +105,29 @@ def test_reader_keeps_the_one_row_reading_when_the_stitched_one_is_not_better():
     (p,) = Reader(detector=Squat(2.0), recognizer=rec, min_confidence=0, refine_below=0).read(
         np.zeros((80, 160, 3), np.uint8))
     assert len(rec.batches) == 2 and p.text == "皖A12345" and p.type == "cn-blue"
+
+
+def test_stitched_type_only_when_the_text_fits_it():
+    """A stitched reading that wins but fits no two-row text keeps the type its text fits (or none)."""
+    from platekit import Reader
+
+    class Odd(Counting):
+        def read(self, crops):
+            self.batches.append(())
+            text, conf = ("皖A1234", 0.55) if len(self.batches) == 1 else ("皖AD12345", 0.95)
+            return [Reading(text, conf, (conf,) * len(text), "cn-green" if len(text) == 8 else None) for _ in crops]
+
+    (p,) = Reader(detector=Squat(2.0), recognizer=Odd(), min_confidence=0, refine_below=0).read(
+        np.zeros((80, 160, 3), np.uint8))
+    assert p.text == "皖AD12345" and p.type == "cn-green"
+
+
+def test_write_dataset_can_squeeze_two_row_plates(tmp_path):
+    from platekit.core.image import load_image
+    from platekit.synth.generator import write_dataset
+
+    a = load_image(str(tmp_path / "a" / "images" / "0000000.png")) if write_dataset(
+        str(tmp_path / "a"), "cn-yellow-2row", n=1, seed=5) else None
+    write_dataset(str(tmp_path / "b"), "cn-yellow-2row", n=1, seed=5, stitch_rows=False)
+    b = load_image(str(tmp_path / "b" / "images" / "0000000.png"))
+    assert a.shape == b.shape == (48, 144, 3) and not np.array_equal(a, b)

@@ -35,6 +35,9 @@ def register(app: typer.Typer) -> None:
                                          "(what a box-only detector gives) instead of rectified by corners."),
         workers: int = typer.Option(1, "--workers", help="Processes writing crops."),
         ext: str = typer.Option("png", "--ext", help="png (lossless, exact) or jpg."),
+        no_stitch_rows: bool = typer.Option(False, "--no-stitch-rows", help="Two-row plates (cn-yellow-2row) "
+                                            "squeezed into the crop instead of their rows side by side (what the "
+                                            "Reader gives a one-line reader)."),
         scene: bool = typer.Option(False, "--scene", help="Write detector scenes + labels.jsonl instead."),
         backgrounds: str = typer.Option(None, "--backgrounds", help="Scene mode: folder of real background "
                                         "images (a detection labels.jsonl there is used to blur real plates)."),
@@ -60,7 +63,7 @@ def register(app: typer.Typer) -> None:
             from platekit.synth.generator import write_dataset
 
             path = write_dataset(out, formats, n, seed, _size(size or "144x48"), difficulty, crop_margin,
-                                 workers, ext, bbox_share)
+                                 workers, ext, bbox_share, stitch_rows=not no_stitch_rows)
             what = "crops"
         dt = time.perf_counter() - t0
         typer.echo(f"wrote {n} {what} to {path} in {dt:.1f} s ({n / dt:.0f} {what}/s)")

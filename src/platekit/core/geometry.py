@@ -49,9 +49,10 @@ def stitch_rows(crop: np.ndarray, rows, margin: float, size: tuple[int, int]) ->
     ch, cw = crop.shape[:2]
     w, h = size
     parts = []
-    for x0, y0, x1, y1 in rows:
-        a, b = (int(round((margin + x) / (1 + 2 * margin) * cw)) for x in (x0, x1))
-        c, d = (int(round((2 * margin + y) / (1 + 4 * margin) * ch)) for y in (y0, y1))
+    for x0, y0, x1, y1 in rows:  # rectify maps the grown plate onto pixel centres 0 .. w-1 / 0 .. h-1
+        a, b = (int(round((margin + x) / (1 + 2 * margin) * (cw - 1))) for x in (x0, x1))
+        c, d = (int(round((2 * margin + y) / (1 + 4 * margin) * (ch - 1))) for y in (y0, y1))
+        b, d = b + 1, d + 1  # inclusive -> exclusive
         a, c = min(max(a, 0), cw - 1), min(max(c, 0), ch - 1)
         strip = crop[c : max(d, c + 1), a : max(b, a + 1)]
         sw = max(1, int(round(strip.shape[1] * h / strip.shape[0])))

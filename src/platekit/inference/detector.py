@@ -64,16 +64,16 @@ def decode_raw(
     if raw.ndim != 3 or raw.shape[1] != 13 or raw.shape[2] != len(pts):
         raise ValueError(f"raw detector output {raw.shape} does not fit a {height}x{width} canvas at strides "
                          f"{tuple(strides)} ({len(pts)} locations)")
+    score = 0.5 * (1.0 + np.tanh(0.5 * raw[:, 0].astype(np.float32)))  # sigmoid without exp overflow, [N, A]
     if min_score is not None:
         if raw.shape[0] != 1:
             raise ValueError("decode_raw: min_score decodes one image at a time")
-        p = min(max(float(min_score), 1e-12), 1 - 1e-12)
-        keep = np.flatnonzero(raw[0, 0] >= np.log(p / (1 - p)) - 1e-4)  # a hair low: the caller's exact cut decides
-        raw, pts, st = raw[:, :, keep], pts[keep], st[keep]
+        keep = np.flatnonzero(score[0] >= min_score)  # exactly the rows the caller's cut keeps
+        raw, pts, st, score = raw[:, :, keep], pts[keep], st[keep], score[:, keep]
     r = np.ascontiguousarray(raw.transpose(0, 2, 1), dtype=np.float32)  # [N, A, 13]
     dist = np.logaddexp(0.0, r[..., 1:5]) * st  # softplus x stride: l, t, r, b
     out = np.empty_like(r)
-    out[..., 0] = 0.5 * (1.0 + np.tanh(0.5 * r[..., 0]))  # sigmoid without exp overflow
+    out[..., 0] = score
     out[..., 1:3] = pts - dist[..., :2]
     out[..., 3:5] = pts + dist[..., 2:]
     out[..., 5:] = r[..., 5:] * st + np.tile(pts, 4)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 import cv2
 import numpy as np
 
-from platekit.core.formats import REGIONS, guess_format, row_layouts
+from platekit.core.formats import REGIONS, get_format, guess_format, row_layouts
 from platekit.core.geometry import corner_aspect, expand_corners, rectify, stitch_rows, stitch_source_size
 from platekit.core.image import check_size, decode_image, jpeg_reduction, load_image, read_file
 from platekit.core.imagehead import read_head
@@ -309,11 +309,18 @@ class Reader:
             h, w = rec.input_size
             for lay in layouts:
                 src_size = stitch_source_size((w, h), lay.aspect)
-                crops = [stitch_rows(px.rectify(self._corners(dets[i]), src_size, rec.crop_margin, rows_needed=h),
+                # the reduced-decode rule per row: the lowest row must get at least min_rows x h source rows
+                need = int(np.ceil(h / min(y1 - y0 for _, y0, _, y1 in lay.row_boxes)))
+                crops = [stitch_rows(px.rectify(self._corners(dets[i]), src_size, rec.crop_margin, rows_needed=need),
                                      lay.row_boxes, rec.crop_margin, (w, h)) for i in idx]
+                fmt = get_format(lay.name)
                 for i, r in zip(idx, rec.read(crops), strict=True):
                     if best[i] is None or self._better(r, best[i], allowed[i][k], allowed[i].get(src[i], 1.0)):
-                        best[i], src[i], types[i] = r, k, lay.name
+                        best[i], src[i] = r, k
+                        if fmt.validate(r.text):  # the type only when the text fits it
+                            types[i] = lay.name
+                        else:
+                            types.pop(i, None)
         return types
 
     def process(self, image: np.ndarray, min_confidence: float | None = None) -> tuple[list[Plate], dict[str, float]]:

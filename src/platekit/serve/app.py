@@ -80,7 +80,8 @@ def create_app(
                 readers[region] = Reader(
                     region=region, detector=base.detector, threads=base.threads, min_confidence=base.min_confidence,
                     crops=base.crops, refine_below=base.refine_below, verify_low=base.verify_low,
-                    verify_confidence=base.verify_confidence, reduced_decode=base.reduced_decode)
+                    verify_confidence=base.verify_confidence, reduced_decode=base.reduced_decode,
+                    stitch_below=base.stitch_below)
             return readers[region]
 
     app.add_middleware(BodyLimit, limit=max_bytes, path="/v1/read")

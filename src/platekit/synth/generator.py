@@ -36,12 +36,12 @@ __all__ = ["PlateSynth", "random_text", "write_dataset", "sample_rng"]
 def generator_version() -> str:
     """Digest of the generator's source, the plate formats it draws texts from (core/formats.py) and the
     installed glyph styles: caches of generated crops key on it, so a changed glyph, effect or format
-    rule never trains from a stale pool."""
-    from platekit.core import formats
+    rule never trains from a stale pool (core/geometry.py: the expand / stitch of the crops)."""
+    from platekit.core import formats, geometry
     from platekit.synth.glyphs import font_styles
 
     h = hashlib.sha1(repr((font_styles("latin"), font_styles("cjk"))).encode())
-    for path in [formats.__file__, *sorted(glob.glob(os.path.join(os.path.dirname(__file__), "*.py")))]:
+    for path in [formats.__file__, geometry.__file__, *sorted(glob.glob(os.path.join(os.path.dirname(__file__), "*.py")))]:
         with open(path, "rb") as f:
             h.update(f.read())
     return h.hexdigest()[:12]
@@ -264,10 +264,12 @@ def _write_range(args) -> list[tuple[str, str, str]]:
 def write_dataset(out_dir: str, formats: Sequence[str] | str = ("cn-blue",), n: int = 1000, seed: int = 0,
                   size: tuple[int, int] = (144, 48), difficulty: float = 0.5, crop_margin: float = 0.06,
                   workers: int = 1, ext: str = "png", bbox_share: float = 0.0, binarize: float = 0.0,
-                  crop_jitter: float = 0.0, label_expand: tuple[float, float, float, float] | None = None) -> str:
+                  crop_jitter: float = 0.0, label_expand: tuple[float, float, float, float] | None = None,
+                  stitch_rows: bool = True) -> str:
     """Write ``n`` crops as ``out_dir/images/NNNNNNN.<ext>`` plus ``out_dir/labels.csv``
-    (image_path,plate_text,format; paths relative to the CSV). Returns the CSV path."""
-    looks = {"binarize": binarize, "crop_jitter": crop_jitter, "label_expand": label_expand}
+    (image_path,plate_text,format; paths relative to the CSV). Returns the CSV path. ``stitch_rows``: two-row
+    types with their rows side by side, as the Reader gives them to a one-line reader (False: squeezed)."""
+    looks = {"binarize": binarize, "crop_jitter": crop_jitter, "label_expand": label_expand, "stitch_rows": stitch_rows}
     PlateSynth(formats, size, difficulty, seed, crop_margin=crop_margin, bbox_share=bbox_share, **looks)  # validate
     if n < 1:
         raise PlatekitError("--n must be at least 1")

@@ -47,7 +47,9 @@ def _synth(formats: list[str], n: int, size: tuple[int, int], seed: int, binariz
     formats = [f for f in formats if f in FORMATS]
     if not formats or n <= 0:
         return np.zeros((0, size[0], size[1], 3), np.uint8)
-    gen = PlateSynth(formats, size=(size[1], size[0]), difficulty=0.8, seed=seed, binarize=binarize, crop_jitter=0.06)
+    # the router sees plain rectified crops (Reader._route), so two-row plates are not stitched here
+    gen = PlateSynth(formats, size=(size[1], size[0]), difficulty=0.8, seed=seed, binarize=binarize, crop_jitter=0.06,
+                     stitch_rows=False)
     return np.stack([gen.sample_at(i)[0] for i in range(n)])
 
 
