@@ -406,3 +406,56 @@ def test_cli_export_writes_the_shipped_detector_form(tmp_path):
     with torch.no_grad():
         ref = m.forward_export(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(det.run(x), ref, atol=1e-3, rtol=1e-3)
+
+
+def test_distill_loss_is_zero_on_the_teacher_and_pulls_a_student_towards_it():
+    from platekit.train.detector import DetDistillConfig, distill_loss
+
+    rng = np.random.default_rng(2)
+    images = torch.from_numpy(np.stack([scene(rng)[0] for _ in range(2)]))
+    teacher = tiny().eval()
+    torch.manual_seed(5)
+    student = create_model("plate_detector", backbone="mobilenetv4_conv_small_050", width=16, bifpn_repeats=1,
+                           head_convs=1, input_size=(64, 64)).train()
+    cfg = DetDistillConfig(teacher="unused", min_score=0.0)
+    with torch.no_grad():
+        t = teacher(images)
+    same = distill_loss(t, t, cfg)
+    assert float(same["distill"]) == pytest.approx(0.0, abs=1e-7)
+    opt = torch.optim.AdamW(student.parameters(), 3e-3)
+    losses = []
+    for _ in range(30):
+        d = distill_loss(student(images), t, cfg)["distill"]
+        opt.zero_grad()
+        d.backward()
+        opt.step()
+        losses.append(float(d))
+    assert losses[-1] < 0.5 * losses[0], losses
+    other = create_model("plate_detector", backbone="mobilenetv4_conv_small_050", width=16, bifpn_repeats=1,
+                         head_convs=1, input_size=(64, 64)).eval()
+    with pytest.raises(ValueError, match="locations differ"):
+        distill_loss(other(images[:, :32]), t, cfg)
+
+
+def test_training_step_adds_the_teachers_loss(tmp_path):
+    """distill.teacher: the module loads the teacher outside its module tree (not trained, not saved) and
+    adds the distillation loss to the label losses."""
+    from platekit.models.registry import save_checkpoint
+    from platekit.train.config import load_config
+    from platekit.train.detector import DetectorTrainConfig, _lightning
+
+    teacher = tiny()
+    save_checkpoint(str(tmp_path / "teacher.pt"), teacher, kind="detector")
+    args = ["model.args={backbone: mobilenetv4_conv_small_050, width: 16, bifpn_repeats: 1, head_convs: 1, "
+            "input_size: [64, 64]}", f"distill.teacher={tmp_path / 'teacher.pt'}"]
+    cfg = load_config(DetectorTrainConfig, ROOT / "configs" / "det_mnv4s.yaml", args)
+    _, Module = _lightning()
+    mod = Module(cfg, [])
+    assert mod.teacher is not None and not any(k.startswith("teacher") for k in mod.state_dict())
+    rng = np.random.default_rng(0)
+    images, targets = collate([(i, b, c, np.ones(1, np.float32)) for i, b, c in (scene(rng) for _ in range(2))])
+    mod.log = mod.log_dict = lambda *a, **k: None  # no trainer attached
+    with_teacher = float(mod.training_step((images, targets), 0))
+    mod.__dict__["teacher"] = None
+    without = float(mod.training_step((images, targets), 0))
+    assert with_teacher > without

@@ -71,6 +71,17 @@ class DetLossConfig(StrictModel):
     level_ranges: list[tuple[float, float]] = [(0, 96), (48, 192), (96, 1e8)]
 
 
+class DetDistillConfig(StrictModel):
+    """Distillation from a trained detector (a slimmer student keeps its teacher's behaviour on every crop,
+    small and unlabelled plates included): soft quality-focal score targets = the teacher's scores, and the
+    teacher's boxes and corners (L1 in stride units, weighted by the teacher's score where it is >= min_score)."""
+
+    teacher: str | None = None  # checkpoint of the teacher (same strides); None: no distillation
+    weight: float = 1.0  # of the distillation losses, added to the label losses
+    geo_weight: float = 1.0  # boxes + corners against the score term
+    min_score: float = 0.05
+
+
 class DetectorTrainConfig(StrictModel):
     kind: Literal["detector"] = "detector"
     out_dir: str = "runs/det/exp"
@@ -84,6 +95,7 @@ class DetectorTrainConfig(StrictModel):
     nms_iou: float = Field(0.4, gt=0, lt=1)
     monitor: str = "val/ap50"
     init_from: str | None = None  # start from this checkpoint's weights (fine-tuning), not a resume
+    distill: DetDistillConfig = DetDistillConfig()
 
 
 # ------------------------------------------------------------------------------------------- data
@@ -416,6 +428,24 @@ def detection_loss(out: dict, targets: dict, cfg: DetLossConfig) -> dict[str, to
     return {"loss": total, "cls": loss_cls.detach(), "box": loss_box.detach(), "kp": loss_kp.detach(), "npos": npos}
 
 
+def distill_loss(student: dict, teacher: dict, cfg: DetDistillConfig) -> dict[str, torch.Tensor]:
+    """Student and teacher outputs (``PlateDetector.forward`` dicts on the same batch) -> soft-target quality
+    focal loss on the scores (normalised by the teacher's total score) + L1 of boxes and corners / stride,
+    weighted by the teacher's score where it is >= ``min_score``. Zero when the student equals the teacher."""
+    if student["logits"].shape != teacher["logits"].shape:
+        raise ValueError(f"distill: student {tuple(student['logits'].shape)} and teacher "
+                         f"{tuple(teacher['logits'].shape)} locations differ (the strides must match)")
+    ps, pt = student["logits"].sigmoid(), teacher["logits"].sigmoid()
+    qfl = F.binary_cross_entropy_with_logits(student["logits"], pt, reduction="none") * (ps - pt).abs().pow(2)
+    score = qfl.sum() / pt.sum().clamp(min=1.0)
+    w = pt * (pt >= cfg.min_score)
+    st = student["strides"][None, :, None]
+    geo = ((student["boxes"] - teacher["boxes"]).abs() / st).mean(-1) + \
+        ((student["corners"] - teacher["corners"]).abs() / st).mean(-1)
+    geo = (geo * w).sum() / w.sum().clamp(min=1e-6)
+    return {"distill": score + cfg.geo_weight * geo, "distill_score": score.detach(), "distill_geo": geo.detach()}
+
+
 # -------------------------------------------------------------------------------------- lightning
 def val_collate(batch):
     images = torch.from_numpy(np.stack([b[0] for b in batch]))
@@ -435,13 +465,29 @@ def _lightning():
             self.val_names = val_names
             self.model = create_model(cfg.model.name, **cfg.model.args)
             self._val: dict[int, tuple[list, list]] = {}
+            self.teacher = None
+            if cfg.distill.teacher:
+                from platekit.models.registry import load_checkpoint
+
+                teacher, _ = load_checkpoint(cfg.distill.teacher)
+                for q in teacher.parameters():
+                    q.requires_grad_(False)
+                # kept out of the module tree: not trained, not saved in checkpoints, always in eval mode
+                self.__dict__["teacher"] = teacher.eval()
 
         def forward(self, x):
             return self.model(x)
 
         def training_step(self, batch, batch_idx):
             images, targets = batch
-            losses = detection_loss(self.model(images), targets, self.cfg.loss)
+            out = self.model(images)
+            losses = detection_loss(out, targets, self.cfg.loss)
+            if self.teacher is not None:
+                with torch.no_grad():
+                    ref = self.teacher(images)
+                d = distill_loss(out, ref, self.cfg.distill)
+                losses["loss"] = losses["loss"] + self.cfg.distill.weight * d.pop("distill")
+                losses.update(d)
             self.log_dict({f"train/{k}": float(v) for k, v in losses.items() if k != "loss"}, on_step=True)
             self.log("train/loss", losses["loss"], on_step=True, on_epoch=True, prog_bar=True)
             return losses["loss"]
