@@ -14,15 +14,13 @@ from __future__ import annotations
 import copy
 import json
 import os
-import warnings
 from pathlib import Path
 
 import torch
 from torch import nn
 
 from platekit.errors import PlatekitError
-
-OPSET = 17
+from platekit.export.onnx import export_onnx
 
 
 def _load(ckpt_or_model: str | os.PathLike | nn.Module) -> tuple[nn.Module, dict]:
@@ -122,8 +120,6 @@ def export_detector(
 
     ``raw``: the "raw" contract (numpy decodes the anchors; the default), else the decoded ``detections``.
     ``dynamic_hw``: height and width dynamic too (the product letterboxes to the smallest stride-32 canvas)."""
-    import onnx
-
     model, meta = _load(ckpt_or_model)
     model = model.eval().cpu()
     if metrics is not None:
@@ -139,23 +135,7 @@ def export_detector(
     # a wrapper left in train mode would flip the model back to train after export
     wrapper = (_Raw(model) if raw else _Export(model)).eval()
     name = "raw" if raw else "detections"
-    axes = {0: "N", 1: "H", 2: "W"} if dynamic_hw else {0: "N"}
-    out_axes = {0: "N", (2 if raw else 1): "A"} if dynamic_hw else {0: "N"}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            wrapper,
-            (dummy,),
-            str(out),
-            input_names=["image"],
-            output_names=[name],
-            dynamic_axes={"image": axes, name: out_axes},
-            opset_version=OPSET,
-            do_constant_folding=True,
-            dynamo=False,
-        )
-    if check:
-        onnx.checker.check_model(onnx.load(str(out)))
+    export_onnx(wrapper, dummy, out, name, dynamic_hw=dynamic_hw, anchor_axis=2 if raw else 1, check=check)
     side = sidecar(model, meta, score_threshold, nms_iou, raw)
     if dynamic_hw:
         side["dynamic_hw"] = True
