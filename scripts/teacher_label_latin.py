@@ -23,6 +23,12 @@ views disagree but whose view A alone is plate-like (the pattern above) with a s
 (recognition only) often loses an edge character, so the two-view rule drops many good labels. A sample of 48
 such labels at S = 0.95 checked by eye had 3 wrong and 1 unclear (docs/recognizers.md, session 11).
 
+``--rectified-view`` adds a third view to ``OUT/raw_c.jsonl`` (once): view C, recognition only on the plate
+rectified by platekit's shipped detector (the detection of the scene that overlaps the box best, IoU >= 0.5;
+its four corners, a 5 % margin, warped to the corners' own aspect at 48 px high). With it, ``--single-view S``
+keeps a label whose views A and B disagree only when view C reads view A's text (both scores >= S): two
+views agree again, one of them rectified. labels_single.csv holds those.
+
 Writes ``OUT/{train,val}/NNNN.png`` (the box + 6 % / 12 % margin, natural resolution) and
 ``OUT/{train,val}/labels.csv`` (``image_path,plate_text``, platekit's crop CSV), ``OUT/raw.jsonl``
 (both views of every box) and ``OUT/report.json``. The openlpr train/val folders are kept apart:
@@ -151,8 +157,51 @@ def label(args) -> None:
                 print(f"{n}/{len(rows)} scenes", flush=True)
 
 
+def rectified_view(args) -> None:
+    """View C for every box of OUT/raw.jsonl -> OUT/raw_c.jsonl (crop name -> text, score, detector IoU)."""
+    from rapidocr_onnxruntime import RapidOCR
+
+    from platekit.core.geometry import box_iou, corner_aspect, rectify
+    from platekit.inference.detector import OnnxDetector
+    from platekit.inference.reader import resolve_model
+
+    eng = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, use_cls=False)
+    det = OnnxDetector(resolve_model("detector", "detector"), 1)
+    recs = [json.loads(line) for line in open(os.path.join(args.out, "raw.jsonl"), encoding="utf-8")]
+    scenes = {os.path.splitext(os.path.basename(json.loads(line)["image"]))[0] + "|" + json.loads(line)["image"].split("/")[0]:
+              json.loads(line)["image"] for line in open(os.path.join(args.data, "labels.jsonl"), encoding="utf-8")}
+    cache: dict[str, tuple] = {}
+    with open(os.path.join(args.out, "raw_c.jsonl"), "w", encoding="utf-8") as out:
+        for n, r in enumerate(recs):
+            stem = os.path.splitext(os.path.basename(r["crop"]))[0].rsplit("_", 1)[0]
+            path = scenes[stem + "|" + r["split"]]
+            if path not in cache:
+                img = cv2.imread(os.path.join(args.data, path))
+                cache.clear()
+                cache[path] = (img, det.detect(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), threshold=0.2))
+            img, dets = cache[path]
+            text, score, iou = "", 0.0, 0.0
+            if dets:
+                ious = box_iou(np.array([d.box for d in dets], np.float64), np.array([r["box"]], np.float64))[:, 0]
+                i = int(ious.argmax())
+                iou = float(ious[i])
+                if iou >= 0.5 and dets[i].corners is not None:
+                    c = np.asarray(dets[i].corners, np.float32).reshape(4, 2)
+                    aspect = min(8.0, max(1.0, corner_aspect(c)))
+                    crop = rectify(img, c, (int(round(48 * aspect)), 48), margin=0.05)
+                    res, _ = eng(crop, use_det=False, use_cls=False, use_rec=True)
+                    text, score = (res[0][0], float(res[0][1])) if res else ("", 0.0)
+            out.write(json.dumps({"crop": r["crop"], "c_text": text, "c_score": score, "iou": iou},
+                                 ensure_ascii=False) + "\n")
+            if n % 100 == 0:
+                print(f"view C: {n}/{len(recs)} boxes", flush=True)
+
+
 def refilter(args) -> None:
     recs = [json.loads(line) for line in open(os.path.join(args.out, "raw.jsonl"), encoding="utf-8")]
+    cpath = os.path.join(args.out, "raw_c.jsonl")
+    view_c = ({(c := json.loads(line))["crop"]: c for line in open(cpath, encoding="utf-8")}
+              if os.path.isfile(cpath) else None)
     why = collections.Counter()
     kept: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
     single: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
@@ -161,7 +210,9 @@ def refilter(args) -> None:
         v = verdict(a_text, a_score, r["b_text"], r["b_score"], args.min_score)
         why[v] += 1
         if v == "views disagree" and args.single_view and a_score >= args.single_view and PLATE.match(a_text):
-            single[r["split"]].append((os.path.basename(r["crop"]), format_fix(a_text)))
+            c = view_c.get(r["crop"]) if view_c is not None else None
+            if view_c is None or (c and clean(c["c_text"]) == a_text and c["c_score"] >= args.single_view):
+                single[r["split"]].append((os.path.basename(r["crop"]), format_fix(a_text)))
         if v == "ok":
             fixed = format_fix(a_text)
             why["corrected by format"] += fixed != a_text
@@ -173,7 +224,8 @@ def refilter(args) -> None:
     report = {"boxes": len(recs), "kept": {k: len(v) for k, v in kept.items()}, "verdicts": dict(why),
               "min_score": args.min_score}
     if args.single_view:
-        report["single_view"] = {"min_score": args.single_view, "kept": {k: len(v) for k, v in single.items()}}
+        report["single_view"] = {"min_score": args.single_view, "kept": {k: len(v) for k, v in single.items()},
+                                 "confirmed_by_view_c": view_c is not None}
     with open(os.path.join(args.out, "report.json"), "w") as f:
         json.dump(report, f, indent=1)
     print(json.dumps(report, indent=1))
@@ -186,11 +238,15 @@ def main() -> None:
     ap.add_argument("--min-score", type=float, default=0.85)
     ap.add_argument("--single-view", type=float, default=0.0,
                     help="also write labels_single.csv: view A alone, plate-like, score >= this (0 = off)")
+    ap.add_argument("--rectified-view", action="store_true",
+                    help="compute view C (rectified by the shipped detector) into OUT/raw_c.jsonl first")
     ap.add_argument("--limit", type=int, default=0, help="first N scenes only (a quick look)")
     ap.add_argument("--refilter", action="store_true", help="only re-apply the filter to OUT/raw.jsonl")
     args = ap.parse_args()
     if not args.refilter:
         label(args)
+    if args.rectified_view:
+        rectified_view(args)
     refilter(args)
 
 

@@ -41,16 +41,23 @@ class ClassifierData:
     # per class, the generator's plate types ([]: every type of that region the generator knows: all
     # Chinese types, learner / police / two-row yellow included, every Russian and Latin one)
     synth_formats: dict[str, list[str]] = field(default_factory=lambda: {"cn": [], "ru": [], "latin": []})
+    # the generator's difficulty; several values split each class's synthetic crops evenly between them
+    difficulties: tuple[float, ...] = (0.8,)
 
 
-def _synth(formats: list[str], n: int, size: tuple[int, int], seed: int, binarize: float) -> np.ndarray:
+def _synth(formats: list[str], n: int, size: tuple[int, int], seed: int, binarize: float,
+           difficulties: tuple[float, ...] = (0.8,)) -> np.ndarray:
     formats = [f for f in formats if f in FORMATS]
     if not formats or n <= 0:
         return np.zeros((0, size[0], size[1], 3), np.uint8)
-    # the router sees plain rectified crops (Reader._route), so two-row plates are not stitched here
-    gen = PlateSynth(formats, size=(size[1], size[0]), difficulty=0.8, seed=seed, binarize=binarize, crop_jitter=0.06,
-                     stitch_rows=False)
-    return np.stack([gen.sample_at(i)[0] for i in range(n)])
+    out = []
+    for j, d in enumerate(difficulties):
+        # the router sees plain rectified crops (Reader._route), so two-row plates are not stitched here
+        gen = PlateSynth(formats, size=(size[1], size[0]), difficulty=d, seed=seed + 7919 * j, binarize=binarize,
+                         crop_jitter=0.06, stitch_rows=False)
+        k = n // len(difficulties) + (j < n % len(difficulties))
+        out += [gen.sample_at(i)[0] for i in range(k)]
+    return np.stack(out)
 
 
 def _cjk_crops(root: str) -> set[str]:
@@ -86,7 +93,8 @@ def build_sets(data: ClassifierData, size: tuple[int, int], seed: int = 0) -> tu
     """-> (train arrays per class, val sets [{name, cls, x}])."""
     fmts = {c: list(data.synth_formats.get(c) or [n for n, f in FORMATS.items() if f.region == c]) for c in CLASSES}
     n = data.synth_per_class
-    train = {c: [_synth(fmts[c], n, size, seed + 11 * i, 0.35 if c == "ru" else 0.05)] for i, c in enumerate(CLASSES)}
+    train = {c: [_synth(fmts[c], n, size, seed + 11 * i, 0.35 if c == "ru" else 0.05, data.difficulties)]
+             for i, c in enumerate(CLASSES)}
     val = [{"name": f"synth_{c}", "cls": c, "x": _synth(fmts[c], 300, size, 1000 + seed + 11 * i, 0.35 if c == "ru" else 0.05)}
            for i, c in enumerate(CLASSES)]
     if data.ccpd and os.path.isdir(data.ccpd):
@@ -173,7 +181,7 @@ def train(out_path: str, data: ClassifierData | None = None, size: tuple[int, in
             "input": {"height": size[0], "width": size[1], "layout": "NHWC", "dtype": "uint8", "channels": "RGB"},
             "crop_margin": 0.05, "params": param_count(model), "val_accuracy": acc,
             "trained": {"steps": steps, "batch": batch, "lr": lr, "seed": seed, "minutes": round((time.time() - t0) / 60, 1),
-                        "synth_per_class": data.synth_per_class}}
+                        "synth_per_class": data.synth_per_class, "synth_difficulties": list(data.difficulties)}}
     with open(os.path.splitext(out_path)[0] + ".json", "w", encoding="utf-8") as f:
         json.dump(meta, f, indent=1)
     return meta
