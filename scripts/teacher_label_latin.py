@@ -23,11 +23,13 @@ views disagree but whose view A alone is plate-like (the pattern above) with a s
 (recognition only) often loses an edge character, so the two-view rule drops many good labels. A sample of 48
 such labels at S = 0.95 checked by eye had 3 wrong and 1 unclear (docs/recognizers.md, session 11).
 
-``--rectified-view`` adds a third view to ``OUT/raw_c.jsonl`` (once): view C, recognition only on the plate
-rectified by platekit's shipped detector (the detection of the scene that overlaps the box best, IoU >= 0.5;
-its four corners, a 5 % margin, warped to the corners' own aspect at 48 px high). With it, ``--single-view S``
+``--rectified-view`` uses a third view, computed once into ``OUT/raw_c.jsonl`` (reused when present): view C,
+recognition only on the plate rectified by platekit's shipped detector (its detections at score >= 0.2; the
+one that overlaps the box best, IoU >= 0.5; its four corners with a 5 % / 10 % (width / height) margin, warped
+to the corners' own aspect, clipped to 1-8, at 48 px high). With it, ``--single-view S``
 keeps a label whose views A and B disagree only when view C reads view A's text (both scores >= S): two
-views agree again, one of them rectified. labels_single.csv holds those.
+views agree again, one of them rectified. labels_single.csv holds those. ``--union DIR`` only writes
+``OUT/{train,val}/labels_union.csv``: OUT's labels_single.csv and DIR's together (rules with and without view C).
 
 Writes ``OUT/{train,val}/NNNN.png`` (the box + 6 % / 12 % margin, natural resolution) and
 ``OUT/{train,val}/labels.csv`` (``image_path,plate_text``, platekit's crop CSV), ``OUT/raw.jsonl``
@@ -43,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import csv
 import json
 import os
 import re
@@ -199,9 +202,10 @@ def rectified_view(args) -> None:
 
 def refilter(args) -> None:
     recs = [json.loads(line) for line in open(os.path.join(args.out, "raw.jsonl"), encoding="utf-8")]
-    cpath = os.path.join(args.out, "raw_c.jsonl")
-    view_c = ({(c := json.loads(line))["crop"]: c for line in open(cpath, encoding="utf-8")}
-              if os.path.isfile(cpath) else None)
+    view_c = None
+    if args.rectified_view:
+        with open(os.path.join(args.out, "raw_c.jsonl"), encoding="utf-8") as f:
+            view_c = {(c := json.loads(line))["crop"]: c for line in f}
     why = collections.Counter()
     kept: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
     single: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
@@ -217,10 +221,10 @@ def refilter(args) -> None:
             fixed = format_fix(a_text)
             why["corrected by format"] += fixed != a_text
             kept[r["split"]].append((os.path.basename(r["crop"]), fixed))
-    for split, items in kept.items():
-        write_csv(os.path.join(args.out, split, "labels.csv"), items)
-    for split, items in single.items():
-        write_csv(os.path.join(args.out, split, "labels_single.csv"), items)
+    for split in ("train", "val"):  # every split written, empty or not: no stale file of an earlier rule stays
+        write_csv(os.path.join(args.out, split, "labels.csv"), kept[split])
+    for split in ("train", "val") if args.single_view else ():
+        write_csv(os.path.join(args.out, split, "labels_single.csv"), single[split])
     report = {"boxes": len(recs), "kept": {k: len(v) for k, v in kept.items()}, "verdicts": dict(why),
               "min_score": args.min_score}
     if args.single_view:
@@ -231,6 +235,19 @@ def refilter(args) -> None:
     print(json.dumps(report, indent=1))
 
 
+def union(args) -> None:
+    """OUT/{train,val}/labels_union.csv: the rescued labels of OUT and of the ``--union`` folder together."""
+    for split in ("train", "val"):
+        rows: dict[str, str] = {}
+        for root in (args.union, args.out):  # OUT's label wins where both have the crop (the same view-A text)
+            path = os.path.join(root, split, "labels_single.csv")
+            if os.path.isfile(path):
+                with open(path, encoding="utf-8") as f:
+                    rows.update((r["image_path"], r["plate_text"]) for r in csv.DictReader(f))
+        write_csv(os.path.join(args.out, split, "labels_union.csv"), sorted(rows.items()))
+        print(f"{split}: {len(rows)} rescued labels -> {os.path.join(args.out, split, 'labels_union.csv')}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="../shared/data/openlpr_detection")
@@ -239,13 +256,17 @@ def main() -> None:
     ap.add_argument("--single-view", type=float, default=0.0,
                     help="also write labels_single.csv: view A alone, plate-like, score >= this (0 = off)")
     ap.add_argument("--rectified-view", action="store_true",
-                    help="compute view C (rectified by the shipped detector) into OUT/raw_c.jsonl first")
+                    help="use view C (rectified by the shipped detector; computed into OUT/raw_c.jsonl when absent)")
+    ap.add_argument("--union", default=None,
+                    help="only write OUT/*/labels_union.csv: OUT's labels_single.csv together with this folder's")
     ap.add_argument("--limit", type=int, default=0, help="first N scenes only (a quick look)")
     ap.add_argument("--refilter", action="store_true", help="only re-apply the filter to OUT/raw.jsonl")
     args = ap.parse_args()
+    if args.union:
+        return union(args)
     if not args.refilter:
         label(args)
-    if args.rectified_view:
+    if args.rectified_view and not os.path.isfile(os.path.join(args.out, "raw_c.jsonl")):
         rectified_view(args)
     refilter(args)
 
