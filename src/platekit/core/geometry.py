@@ -60,13 +60,18 @@ def stitch_rows(crop: np.ndarray, rows, margin: float, size: tuple[int, int]) ->
     return cv2.resize(np.hstack(parts), (w, h), interpolation=cv2.INTER_AREA)
 
 
-def corner_aspect(corners: np.ndarray) -> float:
-    """Width / height of a lt, rt, rb, lb quadrilateral (mean of opposite sides; as seen, not corrected for
-    perspective)."""
+def quad_size(corners: np.ndarray) -> tuple[float, float]:
+    """(width, height) of a lt, rt, rb, lb quadrilateral: the means of its opposite sides, as seen."""
     c = np.asarray(corners, np.float32).reshape(4, 2)
     wd = (np.linalg.norm(c[1] - c[0]) + np.linalg.norm(c[2] - c[3])) / 2
     ht = (np.linalg.norm(c[3] - c[0]) + np.linalg.norm(c[2] - c[1])) / 2
-    return float(wd / ht) if ht > 0 else float("inf")
+    return float(wd), float(ht)
+
+
+def corner_aspect(corners: np.ndarray) -> float:
+    """Width / height of a lt, rt, rb, lb quadrilateral (``quad_size``; not corrected for perspective)."""
+    wd, ht = quad_size(corners)
+    return wd / ht if ht > 0 else float("inf")
 
 
 def crop_box(image: np.ndarray, box, size: tuple[int, int] | None = None, pad: float = 0.0) -> np.ndarray:

@@ -16,7 +16,14 @@ import cv2
 import numpy as np
 
 from platekit.core.formats import REGIONS, get_format, guess_format, row_layouts
-from platekit.core.geometry import corner_aspect, expand_corners, rectify, stitch_rows, stitch_source_size
+from platekit.core.geometry import (
+    corner_aspect,
+    expand_corners,
+    quad_size,
+    rectify,
+    stitch_rows,
+    stitch_source_size,
+)
 from platekit.core.image import check_size, decode_image, jpeg_reduction, load_image, read_file
 from platekit.core.imagehead import read_head
 from platekit.core.results import Detection, ImageResult, Plate, Reading
@@ -96,7 +103,7 @@ class Pixels:
         ``rows_needed``: the reader's input rows the plate is judged against (default: h)."""
         c = np.asarray(corners, np.float32).reshape(4, 2)
         if self.reduced:
-            rows = (np.linalg.norm(c[3] - c[0]) + np.linalg.norm(c[2] - c[1])) / 2 / self.fy
+            rows = quad_size(c)[1] / self.fy
             if rows >= self.min_rows * (size[1] if rows_needed is None else rows_needed):
                 return rectify(self.image, c / np.float32([self.fx, self.fy]), size, margin)
         return rectify(self.full(), c, size, margin)
