@@ -27,8 +27,14 @@ WHERE = {
     "synthetic_binarised": "unseen hard synthetic plates, all binarised (own validation)",
     "nomeroff": "the real Nomeroff example plate X371HK96",
     "openlpr_val_teacher": "openlpr val-split crops labelled by the PP-OCRv4 teacher (60)",
+    "latin_scene_val": "openlpr val-split scenes with teacher-labelled plates, end to end (89; scripts/latin_scene_val.py)",
+    "synth_cn": "unseen hard synthetic Chinese plates (difficulty 0.8)",
+    "synth_ru": "unseen hard synthetic Russian plates (difficulty 0.8)",
+    "synth_latin": "unseen hard synthetic Latin plates (difficulty 0.8)",
+    "ccpd_val": "CCPD by-text val split (342 plates), crops cut by the labelled corners",
 }
-METRIC_NAMES = {"plate_acc": "plate accuracy", "recall": "recall", "precision": "precision", "ap50": "AP50"}
+METRIC_NAMES = {"plate_acc": "plate accuracy", "recall": "recall", "precision": "precision", "ap50": "AP50",
+                "exact": "exact", "route_acc": "right region"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ def _measurements(metrics: dict) -> tuple[Measurement, ...]:
                 out.append(Measurement(", ".join(parts), WHERE.get(key, key)))
         elif "/" in key and isinstance(value, int | float):  # recognizer style: "set/metric": value
             where, metric = key.split("/", 1)
-            shown = f"{100 * value:.2f} %" if metric.endswith("acc") else f"{value:.4g}"
+            shown = f"{100 * value:.2f} %" if metric.endswith("acc") or metric == "exact" else f"{value:.4g}"
             flat.setdefault(where, []).append(f"{METRIC_NAMES.get(metric, metric)} {shown}")
     out += [Measurement(", ".join(v), WHERE.get(k, k)) for k, v in flat.items()]
     return tuple(out)
