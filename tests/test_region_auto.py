@@ -110,6 +110,20 @@ def test_region_classifier_training_smoke(tmp_path):
     assert OnnxRegionClassifier(tmp_path / "r.onnx").probs([np.zeros((24, 72, 3), np.uint8)]).shape == (1, 3)
 
 
+def test_region_classifier_synthetic_crops_split_over_difficulties():
+    pytest.importorskip("torch")
+    from platekit.train.region_classifier import _synth
+
+    one = _synth(["cn-blue"], 5, (24, 72), 3, 0.0)
+    assert one.shape == (5, 24, 72, 3)
+    # the first difficulty keeps the old seed: a one-difficulty list at 0.8 is the default set
+    assert np.array_equal(one, _synth(["cn-blue"], 5, (24, 72), 3, 0.0, (0.8,)))
+    mixed = _synth(["cn-blue"], 5, (24, 72), 3, 0.0, (0.2, 1.0))
+    assert mixed.shape == (5, 24, 72, 3)  # 3 + 2, none lost to the split
+    easy, hard = _synth(["cn-blue"], 3, (24, 72), 3, 0.0, (0.2,)), _synth(["cn-blue"], 2, (24, 72), 3 + 7919, 0.0, (1.0,))
+    assert np.array_equal(mixed, np.concatenate([easy, hard]))
+
+
 def test_unknown_region_message_lists_the_regions():
     from platekit.errors import PlatekitError
 

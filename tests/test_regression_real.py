@@ -1,7 +1,7 @@
 """Real-data regression test: the shipped detector and recognizers on fixed real samples.
 
 Fails when accuracy falls more than a small margin below the figure documented in the README
-("Measured results"), e.g. an int8 model that saturates on CPUs without VNNI (95.0 % instead of 99.4 %
+("Measured results"), e.g. an int8 model that saturates on CPUs without VNNI (session 5: 95.0 % instead of the float model's 99.4 %
 on the CCPD val scenes), a broken export, or a reading-path change that loses plates. The numbers come
 from the same code as ``platekit eval reader``. Skips when ../shared/data is absent.
 """
