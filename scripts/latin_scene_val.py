@@ -20,6 +20,8 @@ import csv
 import json
 import os
 
+from teacher_label_latin import crop_source, scene_index  # scripts/ is on sys.path when run as a script
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -27,27 +29,24 @@ def main() -> None:
     ap.add_argument("--teacher", default="runs/latin_teacher_c")
     ap.add_argument("--out", default="runs/latin_scene_val")
     a = ap.parse_args()
-    images = {}
-    for line in open(os.path.join(a.data, "labels.jsonl"), encoding="utf-8"):
-        d = json.loads(line)
-        images[os.path.splitext(os.path.basename(d["image"]))[0], d["image"].split("/")[0]] = d
+    images = scene_index(a.data)
     os.makedirs(a.out, exist_ok=True)
     rows, boxes = [], []
     for kind, name in (("strict", "labels.csv"), ("single", "labels_single.csv")):
         path = os.path.join(a.teacher, "val", name)
         if not os.path.isfile(path):
             continue
-        for crop, text in csv.reader(open(path, encoding="utf-8")):
-            if crop == "image_path":
-                continue
-            stem, j = os.path.splitext(crop)[0].rsplit("_", 1)
+        with open(path, encoding="utf-8") as f:
+            labels = [(r["image_path"], r["plate_text"]) for r in csv.DictReader(f)]
+        for crop, text in labels:
+            stem, j = crop_source(crop)
             d = images[stem, "val"]
             link = f"{stem}_{j}.jpg"
             dst = os.path.join(a.out, link)
             if not os.path.lexists(dst):
                 os.symlink(os.path.abspath(os.path.join(a.data, d["image"])), dst)
             rows.append((link, text, kind))
-            boxes.append({"image": link, "width": d["width"], "height": d["height"], "boxes": [d["boxes"][int(j)]]})
+            boxes.append({"image": link, "width": d["width"], "height": d["height"], "boxes": [d["boxes"][j]]})
     with open(os.path.join(a.out, "labels.csv"), "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["image_path", "plate_text", "region"])

@@ -160,6 +160,22 @@ def label(args) -> None:
                 print(f"{n}/{len(rows)} scenes", flush=True)
 
 
+def scene_index(data: str) -> dict[tuple[str, str], dict]:
+    """(image stem, split) -> its labels.jsonl record (the key a crop name ``SPLIT/STEM_J.png`` gives back)."""
+    out = {}
+    with open(os.path.join(data, "labels.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            out[os.path.splitext(os.path.basename(d["image"]))[0], d["image"].split("/")[0]] = d
+    return out
+
+
+def crop_source(crop: str) -> tuple[str, int]:
+    """A crop name (``[SPLIT/]STEM_J.png``) -> (image stem, box index J)."""
+    stem, j = os.path.splitext(os.path.basename(crop))[0].rsplit("_", 1)
+    return stem, int(j)
+
+
 def rectified_view(args) -> None:
     """View C for every box of OUT/raw.jsonl -> OUT/raw_c.jsonl (crop name -> text, score, detector IoU)."""
     from rapidocr_onnxruntime import RapidOCR
@@ -171,18 +187,14 @@ def rectified_view(args) -> None:
     eng = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, use_cls=False)
     det = OnnxDetector(resolve_model("detector", "detector"), 1)
     recs = [json.loads(line) for line in open(os.path.join(args.out, "raw.jsonl"), encoding="utf-8")]
-    scenes = {os.path.splitext(os.path.basename(json.loads(line)["image"]))[0] + "|" + json.loads(line)["image"].split("/")[0]:
-              json.loads(line)["image"] for line in open(os.path.join(args.data, "labels.jsonl"), encoding="utf-8")}
-    cache: dict[str, tuple] = {}
+    scenes = scene_index(args.data)
+    path, img, dets = None, None, []  # the scene of the previous box (a scene's boxes are consecutive)
     with open(os.path.join(args.out, "raw_c.jsonl"), "w", encoding="utf-8") as out:
         for n, r in enumerate(recs):
-            stem = os.path.splitext(os.path.basename(r["crop"]))[0].rsplit("_", 1)[0]
-            path = scenes[stem + "|" + r["split"]]
-            if path not in cache:
-                img = cv2.imread(os.path.join(args.data, path))
-                cache.clear()
-                cache[path] = (img, det.detect(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), threshold=0.2))
-            img, dets = cache[path]
+            scene = scenes[crop_source(r["crop"])[0], r["split"]]["image"]
+            if scene != path:
+                path, img = scene, cv2.imread(os.path.join(args.data, scene))
+                dets = det.detect(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), threshold=0.2)
             text, score, iou = "", 0.0, 0.0
             if dets:
                 ious = box_iou(np.array([d.box for d in dets], np.float64), np.array([r["box"]], np.float64))[:, 0]
