@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from platekit.core.ctc_decode import ctc_decode_constrained
+from platekit.core.ctc_decode import ctc_decode_constrained, ctc_decode_prior
 from platekit.core.formats import get_region
 from platekit.core.tokenizer import CTCTokenizer
 from platekit.models.recognizers import decode_logits
@@ -113,6 +113,54 @@ def test_ctc_constrained_matches_greedy_on_a_clean_path_and_fixes_a_bad_slot():
     bad[0, 4] = bad[0, 3]
     assert tok.decode(bad)[0][0][1] == "1"  # greedy reads a digit in the letter slot
     assert ctc_decode_constrained(bad, r)[0] == ["皖A11345"]
+
+
+def _latin_path(text: str, r, swap: dict[int, tuple[str, float]] | None = None) -> np.ndarray:
+    """CTC probs [1, T, C] spelling ``text`` (blank between characters); ``swap``: position -> (rival, prob)
+    puts that much probability on a rival character at the position's frame."""
+    tok = CTCTokenizer.for_region(r)
+    ids = [r.alphabet.index(c) + 1 for c in text]
+    path = [0]
+    for i in ids:
+        path += [i, 0]
+    p = _path_probs(path, tok.num_classes)
+    for pos, (rival, q) in (swap or {}).items():
+        t = 1 + 2 * pos
+        p[t] *= 1 - q
+        p[t, r.alphabet.index(rival) + 1] += q
+    return p[None]
+
+
+def test_ctc_format_prior_swaps_look_alikes_on_a_known_layout_within_the_margin():
+    r = get_region("latin")
+    # a US-style serial whose "1" the reader saw more as "I": 7IAB123 fits only latin-generic (no I on US serials)
+    p = _latin_path("71AB123", r, {1: ("I", 0.7)})  # frame of position 1: "I" 0.7, "1" 0.27
+    assert CTCTokenizer.for_region(r).decode(p)[0] == ["7IAB123"]
+    f = p[0, 3]  # that frame
+    one, eye = f[r.alphabet.index("1") + 1], f[r.alphabet.index("I") + 1]
+    cost = np.log(eye / one)  # ~0.95 nats
+    texts, cps, fmts = ctc_decode_prior(p, r, margin=2.0)
+    assert texts == ["71AB123"] and fmts == ["us"]  # 5-7 alphanumerics without I, O, Q
+    # the swapped character's probability: p("1") / (p(allowed) + e^-2 p(not allowed)), between the raw
+    # p("1") and p("1") renormalised over the allowed classes
+    allowed = [r.alphabet.index(c) + 1 for c in r.alphabet if c not in "IOQ"]
+    inside = f[allowed].sum()
+    assert cps[0][1] == pytest.approx(one / (inside + np.exp(-2.0) * (f.sum() - inside)), rel=1e-4)
+    assert one < cps[0][1] < one / inside
+    assert ctc_decode_prior(p, r, margin=cost - 0.1)[0] == ["7IAB123"]  # beyond the margin: the greedy reading
+    assert ctc_decode_prior(p, r, margin=0.0)[0] == ["7IAB123"]
+    # a reading that fits a fixed format is never touched, however cheap a swap would be
+    q = _latin_path("AB123CD", r, {2: ("I", 0.45)})
+    assert ctc_decode_prior(q, r, margin=10.0)[0] == ["AB123CD"]
+    # no same-length fixed pattern (a 2-character reading): the open fallback stays
+    assert ctc_decode_prior(_latin_path("I7", r), r, margin=10.0)[0] == ["I7"]
+
+
+def test_ctc_format_prior_is_the_recognizers_region_default():
+    from platekit.core.formats import REGIONS
+
+    assert REGIONS["cn"].format_prior is not None and REGIONS["latin"].format_prior is not None
+    assert REGIONS["ru"].format_prior is None  # the ru reader is a slot model (decoded within its formats)
 
 
 def test_ctc_constrained_is_the_best_valid_path_by_brute_force():

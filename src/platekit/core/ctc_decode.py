@@ -158,3 +158,77 @@ def ctc_decode_constrained(
         cps.append(np.array([probs[i, fr, c].max() for c, fr in zip(ids, frames, strict=True)], np.float32))
         fmts.append(name)
     return texts, cps, fmts
+
+
+@lru_cache(maxsize=32)
+def _fixed_patterns(region: Region, c_len: int) -> dict[int, tuple[list[str], np.ndarray]]:
+    """length -> (format names, allowed [K, L, C] bool) of the patterns that restrict some position
+    (an open fallback such as latin-generic, every position any character, is left out)."""
+    full = set(region.alphabet)
+    by_len: dict[int, tuple[list[str], list[np.ndarray]]] = {}
+    for name, a in _patterns(region, c_len):
+        if all(full <= {region.alphabet[c - 1] for c in np.flatnonzero(row) if 0 < c <= len(region.alphabet)}
+               for row in a):
+            continue
+        names, arrs = by_len.setdefault(a.shape[0], ([], []))
+        names.append(name)
+        arrs.append(a)
+    return {n: (names, np.stack(arrs)) for n, (names, arrs) in by_len.items()}
+
+
+def ctc_decode_prior(
+    probs: np.ndarray, region: Region, margin: float
+) -> tuple[list[str], list[np.ndarray], list[str | None]]:
+    """Greedy CTC with a plate-format prior: probs [N, T, C] -> texts, char probs, format (None: no fixed one).
+
+    A greedy text that fits one of the region's fixed formats (or has an out-of-alphabet character) is
+    kept. Otherwise, at the frame where each greedy character peaks, the best same-length text that a
+    fixed format allows is found (per position, the most probable allowed class); it replaces the
+    greedy text when it costs at most ``margin`` nats of log-probability (summed over positions), the
+    usual look-alike swaps (I/1, O/0, B/8) on a plate of a known layout. The margin is read as the prior
+    log-odds of a fixed format: each character probability of a swapped reading is p(c) / (p(allowed) +
+    e^-margin p(not allowed)) at its frame (margin 0: the raw probability; a large margin: renormalised over
+    the classes the position allows). A text that fits no fixed format within the margin stays the greedy
+    reading (the open fallback).
+    """
+    fixed = _fixed_patterns(region, probs.shape[-1])
+    greedy = probs.argmax(-1)  # [N, T]
+    texts, cps, fmts = [], [], []
+    for i in range(probs.shape[0]):
+        g_text, g_probs = _collapse(greedy[i], probs[i], region.alphabet)
+        f = region.guess_format(g_text) if g_text else None
+        length = len(g_text) if g_text is not None else 0
+        if g_text is None or length not in fixed or (f is not None and f.name in fixed[length][0]):
+            texts.append(g_text or "")
+            cps.append(g_probs)
+            fmts.append(f.name if f is not None else None)
+            continue
+        ids = greedy[i]
+        p = probs[i, np.arange(len(ids)), ids]
+        peaks = []  # the frame where each character's run peaks
+        start = 0
+        for t in range(1, len(ids) + 1):
+            if t == len(ids) or ids[t] != ids[start]:
+                if ids[start] != 0:
+                    peaks.append(start + int(p[start:t].argmax()))
+                start = t
+        pk = probs[i, peaks]  # [L, C]
+        logp = np.log(np.clip(pk, 1e-12, 1.0))
+        names, allowed = fixed[length]  # [K, L, C]
+        masked = np.where(allowed, logp[None], NEG)
+        best_ids = masked.argmax(-1)  # [K, L]
+        scores = np.take_along_axis(masked, best_ids[..., None], -1)[..., 0].sum(-1)  # [K]
+        k = int(scores.argmax())
+        g_score = float(logp[np.arange(length), ids[peaks]].sum())
+        if g_score - float(scores[k]) > margin:
+            texts.append(g_text)
+            cps.append(g_probs)
+            fmts.append(f.name if f is not None else None)
+            continue
+        sel = best_ids[k]
+        inside = (pk * allowed[k]).sum(-1)  # [L] probability of the classes each position allows
+        norm = inside + np.exp(-margin) * (pk.sum(-1) - inside)  # the margin as the prior odds of the format
+        texts.append("".join(region.alphabet[c - 1] for c in sel))
+        cps.append((pk[np.arange(length), sel] / np.maximum(norm, 1e-12)).astype(np.float32))
+        fmts.append(names[k])
+    return texts, cps, fmts

@@ -141,6 +141,8 @@ class Reader:
     of its size for the detector, and each plate is read from those pixels when it is at least half the
     reader's input rows tall there, else from the full-resolution image (decoded then, once): see
     :class:`Pixels` and docs/benchmarks.md. False: always decode the full image.
+    format_prior: the CTC recognizers' plate-format prior in nats (None: each model's sidecar default;
+    a negative value: off), see :class:`platekit.inference.recognizer.OnnxRecognizer`.
     """
 
     def __init__(
@@ -160,6 +162,7 @@ class Reader:
         route_weighting: bool = False,
         reduced_decode: bool = True,
         stitch_below: float = 2.6,
+        format_prior: float | None = None,
     ):
         from platekit.inference.detector import OnnxDetector
         from platekit.inference.recognizer import OnnxRecognizer
@@ -193,9 +196,11 @@ class Reader:
                     raise PlatekitError("no recognizer shipped in platekit/weights; pass --recognizer PATH")
             else:
                 paths = [resolve_model(region, "recognizer")]
-            self.recognizers: list[Recognizer] = [OnnxRecognizer(p, threads) for p in paths]
+            self.recognizers: list[Recognizer] = [OnnxRecognizer(p, threads, format_prior=format_prior)
+                                                  for p in paths]
         elif isinstance(recognizer, str | os.PathLike):
-            self.recognizers = [OnnxRecognizer(resolve_model(recognizer, "recognizer"), threads)]
+            self.recognizers = [OnnxRecognizer(resolve_model(recognizer, "recognizer"), threads,
+                                               format_prior=format_prior)]
         elif isinstance(recognizer, Sequence):
             self.recognizers = list(recognizer)
         else:

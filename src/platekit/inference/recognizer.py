@@ -7,7 +7,7 @@ import os
 import cv2
 import numpy as np
 
-from platekit.core.ctc_decode import ctc_decode_constrained
+from platekit.core.ctc_decode import ctc_decode_constrained, ctc_decode_prior
 from platekit.core.formats import REGIONS, Region
 from platekit.core.results import Reading
 from platekit.core.tokenizer import CTCTokenizer, SlotTokenizer
@@ -24,10 +24,15 @@ class OnnxRecognizer:
     so a plate outside the region's formats (another country) is reported as read, with
     ``format=None``, instead of being forced into a format; ``ctc_constrained=True`` returns the best
     format-valid path (a Viterbi pass per pattern), as ``platekit eval recognizer`` scores crops.
+    ``format_prior`` (nats; None: the sidecar's ``format_prior``, else the region's default
+    ``Region.format_prior``; a negative value turns it off): a greedy CTC reading that fits only an open
+    fallback format, or none, is replaced by the best text of the same length that a fixed format allows
+    when that costs at most this much log-probability (:func:`platekit.core.ctc_decode.ctc_decode_prior`:
+    I/1, O/0 look-alikes on a known layout).
     """
 
     def __init__(self, path: str | os.PathLike, threads: int = 1, max_batch: int = 32,
-                 ctc_constrained: bool = False, optimize: bool = True):
+                 ctc_constrained: bool = False, optimize: bool = True, format_prior: float | None = None):
         self.path = str(path)
         self.meta = load_sidecar(path, "recognizer")
         inp = self.meta["input"]
@@ -37,8 +42,11 @@ class OnnxRecognizer:
         self.decoder: str = self.meta.get("decoder", "slots")
         self.max_batch = max_batch
         self.ctc_constrained = ctc_constrained
-        alphabet = self.meta["alphabet"]
         self._region: Region | None = REGIONS.get(self.region)
+        prior = self.meta.get("format_prior", self._region.format_prior if self._region else None) \
+            if format_prior is None else format_prior
+        self.format_prior: float | None = None if prior is None or float(prior) < 0 else float(prior)
+        alphabet = self.meta["alphabet"]
         if self.decoder == "slots":
             self.tokenizer = SlotTokenizer(alphabet, int(self.meta["n_slots"]), self.meta.get("pad", "_"))
         elif self.decoder == "ctc":
@@ -70,6 +78,8 @@ class OnnxRecognizer:
             texts, char_probs, _ = self.tokenizer.decode_constrained(probs, self._region)
         elif self.ctc_constrained and self._region is not None:
             texts, char_probs, _ = ctc_decode_constrained(probs, self._region)
+        elif self.format_prior is not None and self._region is not None:
+            texts, char_probs, _ = ctc_decode_prior(probs, self._region, self.format_prior)
         else:
             texts, char_probs = self.tokenizer.decode(probs)
         out = []

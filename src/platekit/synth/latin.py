@@ -17,6 +17,13 @@ from platekit.synth.paint import jitter_colour, rounded_mask, stamp
 
 _EU_BLUE, _EU_STAR = (20, 60, 160), (250, 210, 30)
 
+# Plate-font shapes the installed fonts lack, drawn instead of a character on a share of the characters:
+# char -> ((glyph, share), ...), tried in order. Real Latin plate faces (FE-Schrift and the Mercosul face,
+# the UK's Charles Wright, most US state faces) draw the "1" as a stem with a flag and no foot, and on a
+# small or blurred plate the flag all but vanishes, while every installed style has a foot: the flagged
+# "1" of synth/glyphs.py ("1f") and, less often, a plain bar ("|", then told from "I" by the layout alone).
+LATIN_PLATE_GLYPHS = {"1": (("1f", 0.45), ("|", 0.15))}
+
 
 def _space_before(text: str, rule: str | tuple[int, ...]) -> list[bool]:
     """Per character: is there a national-format space (or dash) before it?"""
@@ -182,6 +189,13 @@ def draw_latin_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
     for ch, (x, y, w, h) in zip(text, boxes, strict=True):
         if ch == "0" and style == "mono":
             ch = "O"  # DejaVu Sans Mono's dotted zero is on no plate
+        if ch in LATIN_PLATE_GLYPHS and vary > 0:
+            u = rng.random()
+            for glyph, share in LATIN_PLATE_GLYPHS[ch]:
+                if u < share:
+                    ch = glyph
+                    break
+                u -= share
         dx, dy = rng.normal(0, 0.6 * vary, 2) * k  # small print misregistration
         m = glyph_mask(style, ch, max(1, int(round(w * k))), max(1, int(round(h * k))), weight)
         stamp(alpha, int(round(x * k + dx)), int(round(y * k + dy)), m)
