@@ -1,15 +1,15 @@
-"""The plate-format prior of CTC decoding on our own validation: which margin, if any (never on a test set).
+"""The plate-text prior of CTC decoding on our own validation: at which weight, if any (never on a test set).
 
 A CTC recognizer (``OnnxRecognizer``) reads each set once; its output is then decoded greedily (off) and with
-the format prior at each margin (``core.ctc_decode.ctc_decode_prior``: a reading that fits only an open fallback,
-or no format at all, becomes the best same-length text of a fixed format when that costs at most the margin in
-nats). Per set and margin: exact over every reading, exact over the readings shown at the Reader's threshold,
-and how many readings the prior changed (wrong -> right, right -> wrong).
+the plate-text prior at each weight (``core.ctc_decode.ctc_decode_prior``: a mixture over the region's formats
+and an open fallback; the look-alike swaps that make a reading fit a known layout). Per set and weight: exact
+over every reading, exact over the readings shown at the Reader's threshold, and how many readings the prior
+changed (wrong -> right, right -> wrong).
 
 Sets: synthetic plates of the recognizer's region (every format, ``--n`` each at each ``--difficulty``), and any
 folders of labelled crops (``--crops DIR``: a labels.csv as ``platekit eval reader --crops`` reads).
 
-    python scripts/format_prior_val.py src/platekit/weights/rec_latin.onnx --margins=-1,1,2,4,8 \
+    python scripts/format_prior_val.py src/platekit/weights/rec_latin.onnx --weights 0,0.5,0.75,1 \
         --crops runs/latin_teacher/val
     python scripts/format_prior_val.py src/platekit/weights/rec_cn.onnx --crops runs/lowres_own_val/lowres
 """
@@ -36,14 +36,14 @@ def crop_set(folder: str) -> tuple[list[np.ndarray], list[str]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("model", help="a CTC recognizer .onnx (sidecar next to it)")
-    ap.add_argument("--margins", default="-1,1,2,4,8", help="comma-separated margins in nats; -1 = off (greedy)")
+    ap.add_argument("--weights", default="0,0.5,0.75,1", help="comma-separated prior weights; 0 = off (greedy)")
     ap.add_argument("--crops", action="append", default=[], help="a folder of labelled crops (labels.csv)")
     ap.add_argument("--difficulty", default="0.8,1.0", help="synthetic difficulties (comma-separated)")
     ap.add_argument("--n", type=int, default=600, help="synthetic plates per difficulty (every format of the region)")
     ap.add_argument("--seed", type=int, default=4321)
     ap.add_argument("--threshold", type=float, default=0.5)
     args = ap.parse_args()
-    rec = OnnxRecognizer(args.model, format_prior=-1)
+    rec = OnnxRecognizer(args.model, format_prior=0)
     if rec.decoder != "ctc":
         raise SystemExit(f"{args.model}: not a CTC recognizer (decoder {rec.decoder})")
     sets = {f"{os.path.basename(os.path.normpath(c))} crops": crop_set(c) for c in args.crops}
@@ -52,15 +52,15 @@ def main() -> None:
         gen = PlateSynth(fmts, size=rec.input_size[::-1], difficulty=d, seed=args.seed, crop_jitter=0.04)
         s = [gen.sample_at(i) for i in range(args.n)]
         sets[f"synthetic {rec.region} d={d}"] = ([a for a, _, _ in s], [b for _, b, _ in s])
-    margins = [float(v) for v in args.margins.split(",")]
+    weights = [float(v) for v in args.weights.split(",")]
     print(f"{args.model} ({rec.region})\n")
-    print("| set | n | margin | exact (every reading) | exact (shown) | changed | wrong -> right | right -> wrong |")
+    print("| set | n | prior weight | exact (every reading) | exact (shown) | changed | wrong -> right | right -> wrong |")
     print("|---|---|---|---|---|---|---|---|")
     for name, (xs, ts) in sets.items():
         probs = rec.probs(rec.prepare(xs))
         base = None
-        for m in margins:
-            rec.format_prior = None if m < 0 else m
+        for m in weights:
+            rec.format_prior = None if m <= 0 else m
             rd = rec.decode(probs)
             texts = [r.text for r in rd]
             every = sum(a == t for a, t in zip(texts, ts, strict=True))
@@ -69,7 +69,7 @@ def main() -> None:
             ch = [i for i, (a, b) in enumerate(zip(base, texts, strict=True)) if a != b]
             gain = sum(texts[i] == ts[i] for i in ch)
             loss = sum(base[i] == ts[i] for i in ch)
-            print(f"| {name} | {len(ts)} | {'off' if m < 0 else m} | {every} | {shown} | {len(ch)} | {gain} | {loss} |")
+            print(f"| {name} | {len(ts)} | {'off' if m <= 0 else m} | {every} | {shown} | {len(ch)} | {gain} | {loss} |")
 
 
 if __name__ == "__main__":

@@ -131,35 +131,46 @@ def _latin_path(text: str, r, swap: dict[int, tuple[str, float]] | None = None) 
     return p[None]
 
 
-def test_ctc_format_prior_swaps_look_alikes_on_a_known_layout_within_the_margin():
+def test_ctc_text_prior_swaps_look_alikes_toward_a_known_layout():
     r = get_region("latin")
-    # a US-style serial whose "1" the reader saw more as "I": 7IAB123 fits only latin-generic (no I on US serials)
-    p = _latin_path("71AB123", r, {1: ("I", 0.7)})  # frame of position 1: "I" 0.7, "1" 0.27
-    assert CTCTokenizer.for_region(r).decode(p)[0] == ["7IAB123"]
-    f = p[0, 3]  # that frame
+    # a California-style serial (1ABC234) whose "1" the reader saw more as "I": IABC234 only fits the loose
+    # German layout (1-3 + 1-2 letters, 1-4 digits), 1ABC234 the tighter US one (digit, 3 letters, 3 digits)
+    p = _latin_path("1ABC234", r, {0: ("I", 0.7)})  # frame of position 0: "I" 0.7, "1" 0.27
+    assert CTCTokenizer.for_region(r).decode(p)[0] == ["IABC234"]
+    f = p[0, 1]  # that frame
     one, eye = f[r.alphabet.index("1") + 1], f[r.alphabet.index("I") + 1]
-    cost = np.log(eye / one)  # ~0.95 nats
-    texts, cps, fmts = ctc_decode_prior(p, r, margin=2.0)
-    assert texts == ["71AB123"] and fmts == ["us"]  # 5-7 alphanumerics without I, O, Q
-    # the swapped character's probability: p("1") / (p(allowed) + e^-2 p(not allowed)), between the raw
-    # p("1") and p("1") renormalised over the allowed classes
-    allowed = [r.alphabet.index(c) + 1 for c in r.alphabet if c not in "IOQ"]
-    inside = f[allowed].sum()
-    assert cps[0][1] == pytest.approx(one / (inside + np.exp(-2.0) * (f.sum() - inside)), rel=1e-4)
-    assert one < cps[0][1] < one / inside
-    assert ctc_decode_prior(p, r, margin=cost - 0.1)[0] == ["7IAB123"]  # beyond the margin: the greedy reading
-    assert ctc_decode_prior(p, r, margin=0.0)[0] == ["7IAB123"]
-    # a reading that fits a fixed format is never touched, however cheap a swap would be
+    texts, cps, fmts = ctc_decode_prior(p, r, weight=1.0)
+    assert texts == ["1ABC234"] and fmts == ["us"]
+    # the swapped character's probability: its posterior against "I" given the prior odds, above the raw p("1")
+    assert one < cps[0][0] < 1.0
+    assert ctc_decode_prior(p, r, weight=0.0)[0] == ["IABC234"]  # off: greedy
+    assert ctc_decode_prior(p, r, weight=0.01)[0] == ["IABC234"]  # a weak prior does not outvote the picture
+    # a clear picture is never overruled: "I" at 0.999 stays, whatever the layout
+    assert ctc_decode_prior(_latin_path("1ABC234", r, {0: ("I", 0.999)}), r, weight=1.0)[0] == ["IABC234"]
+    # a reading that fits a tight layout (France / Italy AB123CD) is kept against a near rival that fits none
     q = _latin_path("AB123CD", r, {2: ("I", 0.45)})
-    assert ctc_decode_prior(q, r, margin=10.0)[0] == ["AB123CD"]
-    # no same-length fixed pattern (a 2-character reading): the open fallback stays
-    assert ctc_decode_prior(_latin_path("I7", r), r, margin=10.0)[0] == ["I7"]
+    assert ctc_decode_prior(q, r, weight=1.0)[0] == ["AB123CD"]
+    assert eye > one
+
+
+def test_ctc_text_prior_puts_a_chinese_reading_back_into_its_format():
+    r = get_region("cn")
+    tok = CTCTokenizer.for_region(r)
+    ids = [r.alphabet.index(c) + 1 for c in "皖A11345"]
+    path = [0, ids[0], 0, ids[1], 0, ids[2], 0, ids[3], 0, ids[4], ids[5], 0, ids[6], 0]
+    p = _path_probs(path, tok.num_classes)[None]
+    one = r.alphabet.index("1") + 1
+    p[0, 3] = 0.01 / (tok.num_classes - 2)
+    p[0, 3, one], p[0, 3, ids[1]] = 0.6, 0.39  # the letter slot looks more like "1" than like "A"
+    assert tok.decode(p)[0][0] == "皖111345"  # fits no Chinese format
+    texts, _, fmts = ctc_decode_prior(p, r, weight=1.0)
+    assert texts == ["皖A11345"] and fmts == ["cn-blue"]
 
 
 def test_ctc_format_prior_is_the_recognizers_region_default():
     from platekit.core.formats import REGIONS
 
-    assert REGIONS["cn"].format_prior is not None and REGIONS["latin"].format_prior is not None
+    assert REGIONS["cn"].format_prior == 1.0
     assert REGIONS["ru"].format_prior is None  # the ru reader is a slot model (decoded within its formats)
 
 

@@ -97,7 +97,7 @@ def _collapse(ids: np.ndarray, probs: np.ndarray, alphabet: str) -> tuple[str | 
     if ids.size == 0:
         return "", np.zeros(0, np.float32)
     p = probs[np.arange(len(ids)), ids]  # [T] probability of each frame's class
-    runs = np.r_[0, np.flatnonzero(ids[1:] != ids[:-1]) + 1]  # first frame of each run of one class
+    runs = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))  # first frame of each run of one class
     run_max = np.maximum.reduceat(p, runs)  # a character's probability: the max over its run
     keep = ids[runs] != 0  # blank runs separate characters and are dropped
     cls, ps = ids[runs][keep], run_max[keep]
@@ -161,74 +161,110 @@ def ctc_decode_constrained(
 
 
 @lru_cache(maxsize=32)
-def _fixed_patterns(region: Region, c_len: int) -> dict[int, tuple[list[str], np.ndarray]]:
-    """length -> (format names, allowed [K, L, C] bool) of the patterns that restrict some position
-    (an open fallback such as latin-generic, every position any character, is left out)."""
-    full = set(region.alphabet)
-    by_len: dict[int, tuple[list[str], list[np.ndarray]]] = {}
-    for name, a in _patterns(region, c_len):
-        if all(full <= {region.alphabet[c - 1] for c in np.flatnonzero(row) if 0 < c <= len(region.alphabet)}
-               for row in a):
-            continue
-        names, arrs = by_len.setdefault(a.shape[0], ([], []))
-        names.append(name)
-        arrs.append(a)
-    return {n: (names, np.stack(arrs)) for n, (names, arrs) in by_len.items()}
+def _prior_tables(region: Region, c_len: int) -> dict[int, tuple[np.ndarray, np.ndarray, float, float]]:
+    """length -> (allowed [K, L, C] bool, log weight of one string under each pattern [K], the open fallback's
+    log weight, an upper bound of any text's log prior) over every pattern of every format of the region.
+
+    A string's weight under a pattern: log 1/(F + 1) + log 1/(the format's pattern count) - sum_j log |allowed_j|
+    (F formats plus the open fallback, each equally likely; a format's patterns equally likely; each pattern
+    uniform over its strings); the open fallback: log 1/(F + 1) - L log |alphabet|."""
+    n_f = len(region.formats) + 1
+    index = {c: i + 1 for i, c in enumerate(region.alphabet)}
+    by_len: dict[int, tuple[list[np.ndarray], list[float]]] = {}
+    for f in region.formats:
+        pats = list(dict.fromkeys(f.patterns))
+        for p in pats:
+            a = np.zeros((len(p), c_len), dtype=bool)
+            for j, chars in enumerate(p):
+                a[j, [index[c] for c in chars if c in index]] = True
+            sizes = a.sum(1)
+            if (sizes == 0).any():  # a character outside the reader's alphabet (cn types such as 学)
+                continue
+            arrs, lws = by_len.setdefault(len(p), ([], []))
+            arrs.append(a)
+            lws.append(float(-np.log(n_f) - np.log(len(pats)) - np.log(sizes).sum()))
+    out = {}
+    for n, (arrs, lws) in by_len.items():
+        open_lw = float(-np.log(n_f) - n * np.log(len(region.alphabet)))
+        out[n] = (np.stack(arrs), np.array(lws), open_lw, float(np.logaddexp.reduce(lws + [open_lw])))
+    return out
+
+
+def _peaks(ids: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """The frame where each character's run of the greedy path ``ids`` [T] peaks in ``p`` [T] (blank runs skipped)."""
+    starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+    lengths = np.diff(starts, append=len(ids))
+    run = np.repeat(np.arange(len(starts)), lengths)  # [T] the run of each frame
+    at_max = np.flatnonzero(p == np.repeat(np.maximum.reduceat(p, starts), lengths))
+    r = run[at_max]
+    first = at_max[np.concatenate(([True], r[1:] != r[:-1]))]  # [runs] first frame at each run's max
+    return first[ids[starts] != 0]
+
+
+def _log_priors(fit: np.ndarray, lw: np.ndarray, open_lw: float) -> np.ndarray:
+    """fit [K, M] (pattern k allows candidate m) -> [M] log prior of each candidate (patterns + open fallback)."""
+    w = np.where(fit, lw[:, None], -np.inf)
+    return np.logaddexp(np.logaddexp.reduce(w, axis=0), open_lw)
 
 
 def ctc_decode_prior(
-    probs: np.ndarray, region: Region, margin: float
+    probs: np.ndarray, region: Region, weight: float = 1.0
 ) -> tuple[list[str], list[np.ndarray], list[str | None]]:
-    """Greedy CTC with a plate-format prior: probs [N, T, C] -> texts, char probs, format (None: no fixed one).
+    """Greedy CTC read with a plate-text prior: probs [N, T, C] -> texts, char probs, format (None: none fits).
 
-    A greedy text that fits one of the region's fixed formats (or has an out-of-alphabet character) is
-    kept. Otherwise, at the frame where each greedy character peaks, the best same-length text that a
-    fixed format allows is found (per position, the most probable allowed class); it replaces the
-    greedy text when it costs at most ``margin`` nats of log-probability (summed over positions), the
-    usual look-alike swaps (I/1, O/0, B/8) on a plate of a known layout. The margin is read as the prior
-    log-odds of a fixed format: each character probability of a swapped reading is p(c) / (p(allowed) +
-    e^-margin p(not allowed)) at its frame (margin 0: the raw probability; a large margin: renormalised over
-    the classes the position allows). A text that fits no fixed format within the margin stays the greedy
-    reading (the open fallback).
+    The prior is a mixture over the region's formats and an open fallback (any string of the alphabet), each
+    equally likely, a format's patterns equally likely, each pattern uniform over its strings: a text that
+    fits a tight layout (a Chinese blue plate: province, letter, five alphanumerics) is far more probable
+    than one that fits none, and one that fits a tight layout more than one that only fits a loose one. At
+    the frame where each greedy character peaks, the candidates are the greedy text and, per pattern of the
+    same length, its most probable string; the one with the highest log p(frames) + ``weight`` x log prior
+    wins: the look-alike swaps (1/A, 0/D, 8/B) that make a reading fit a known layout, when the picture
+    leaves them open. Lengths stay the greedy ones. A swapped character's probability is p(c) / (p(allowed
+    there) + e^-gain p(not allowed)): the classes the chosen layouts allow at that position, the others
+    down-weighted by the prior odds gained (the prior picks the layout; the picture still picks the character).
     """
-    fixed = _fixed_patterns(region, probs.shape[-1])
+    tables = _prior_tables(region, probs.shape[-1])
     greedy = probs.argmax(-1)  # [N, T]
     texts, cps, fmts = [], [], []
     for i in range(probs.shape[0]):
         g_text, g_probs = _collapse(greedy[i], probs[i], region.alphabet)
-        f = region.guess_format(g_text) if g_text else None
-        length = len(g_text) if g_text is not None else 0
-        if g_text is None or length not in fixed or (f is not None and f.name in fixed[length][0]):
+        length = len(g_text) if g_text else 0
+        sel = None
+        if g_text and length in tables and weight > 0:
+            ids = greedy[i]
+            peaks = _peaks(ids, probs[i, np.arange(len(ids)), ids])
+            pk = probs[i, peaks]  # [L, C]
+            logp = np.log(np.clip(pk, 1e-12, 1.0))
+            allowed, lw, open_lw, bound = tables[length]  # [K, L, C], [K]
+            pos = np.arange(length)
+            g_ids = ids[peaks]
+            g_fit = allowed[:, pos, g_ids].all(-1)  # [K]
+            g_prior = float(_log_priors(g_fit[:, None], lw, open_lw)[0])
+            # exact shortcut: no other text can win when the cheapest single swap costs more than the most
+            # prior any text could gain
+            cheapest = float((logp[pos, g_ids] - np.partition(logp, -2, axis=-1)[:, -2]).min())
+            if cheapest < weight * (bound - g_prior):
+                cands = np.vstack([g_ids[None], np.where(allowed, logp[None], NEG).argmax(-1)])  # [1 + K, L]
+                fit = allowed[:, pos[None, :], cands].all(-1)  # [K, 1 + K]
+                fit[:, 0] = g_fit
+                priors = _log_priors(fit, lw, open_lw)
+                m = int((logp[pos[None, :], cands].sum(-1) + weight * priors).argmax())  # ties: the greedy text
+                if m > 0 and (cands[m] != g_ids).any():
+                    sel, fits, gain = cands[m], fit[:, m], max(weight * (float(priors[m]) - g_prior), 0.0)
+        if sel is None:
+            f = region.guess_format(g_text) if g_text else None
             texts.append(g_text or "")
             cps.append(g_probs)
             fmts.append(f.name if f is not None else None)
             continue
-        ids = greedy[i]
-        p = probs[i, np.arange(len(ids)), ids]
-        peaks = []  # the frame where each character's run peaks
-        start = 0
-        for t in range(1, len(ids) + 1):
-            if t == len(ids) or ids[t] != ids[start]:
-                if ids[start] != 0:
-                    peaks.append(start + int(p[start:t].argmax()))
-                start = t
-        pk = probs[i, peaks]  # [L, C]
-        logp = np.log(np.clip(pk, 1e-12, 1.0))
-        names, allowed = fixed[length]  # [K, L, C]
-        masked = np.where(allowed, logp[None], NEG)
-        best_ids = masked.argmax(-1)  # [K, L]
-        scores = np.take_along_axis(masked, best_ids[..., None], -1)[..., 0].sum(-1)  # [K]
-        k = int(scores.argmax())
-        g_score = float(logp[np.arange(length), ids[peaks]].sum())
-        if g_score - float(scores[k]) > margin:
-            texts.append(g_text)
-            cps.append(g_probs)
-            fmts.append(f.name if f is not None else None)
-            continue
-        sel = best_ids[k]
-        inside = (pk * allowed[k]).sum(-1)  # [L] probability of the classes each position allows
-        norm = inside + np.exp(-margin) * (pk.sum(-1) - inside)  # the margin as the prior odds of the format
-        texts.append("".join(region.alphabet[c - 1] for c in sel))
-        cps.append((pk[np.arange(length), sel] / np.maximum(norm, 1e-12)).astype(np.float32))
-        fmts.append(names[k])
+        text = "".join(region.alphabet[c - 1] for c in sel)
+        f = region.guess_format(text)
+        texts.append(text)
+        fmts.append(f.name if f is not None else None)
+        swapped = np.flatnonzero(sel != g_ids)
+        ok = allowed[fits][:, swapped].any(0) if fits.any() else np.ones((swapped.size, pk.shape[1]), bool)
+        inside = (pk[swapped] * ok).sum(-1)  # [S] the probability of the classes the chosen layouts allow
+        cp = pk[pos, g_ids].astype(np.float64)
+        cp[swapped] = pk[swapped, sel[swapped]] / (inside + np.exp(-gain) * (pk[swapped].sum(-1) - inside))
+        cps.append(cp.astype(np.float32))
     return texts, cps, fmts

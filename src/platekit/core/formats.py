@@ -97,8 +97,8 @@ class Region:
     # every plate type of the region, for type reporting (``guess_type``); () = the same as ``formats``.
     # May use characters outside ``alphabet`` (cn: 学 挂 警 ...): recognizers never see these patterns.
     types: tuple[PlateFormat, ...] = ()
-    # CTC readers of the region: the plate-format prior of greedy decoding, in nats (core.ctc_decode.ctc_decode_prior;
-    # None: off). Chosen on our own validation (docs/reading.md "The format prior").
+    # CTC readers of the region: the weight of the plate-text prior in greedy decoding (core.ctc_decode.ctc_decode_prior:
+    # 1 = the prior as it is; None: off). Checked on our own validation (docs/reading.md "The plate-text prior").
     format_prior: float | None = None
 
     def slot_patterns(self) -> list[tuple[PlateFormat, tuple[str, ...]]]:
@@ -331,9 +331,9 @@ _LATIN_ALL = tuple(_latin(*t) for t in LATIN_TYPES)
 FORMATS: dict[str, PlateFormat] = {f.name: f for f in CN_TYPES + _RU_ALL + _LATIN_ALL}
 
 REGIONS: dict[str, Region] = {
-    "cn": Region("cn", _CN_READ, CN_PROVINCES + CN_ALNUM, "_", 8, CN_TYPES, format_prior=8.0),
+    "cn": Region("cn", _CN_READ, CN_PROVINCES + CN_ALNUM, "_", 8, CN_TYPES, format_prior=1.0),
     "ru": Region("ru", _RU_ALL, RU_ALPHABET, "-", 9),
-    "latin": Region("latin", _LATIN_ALL, LATIN_ALNUM, "_", 10, format_prior=4.0),
+    "latin": Region("latin", _LATIN_ALL, LATIN_ALNUM, "_", 10),
 }
 
 

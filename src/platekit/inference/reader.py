@@ -141,8 +141,8 @@ class Reader:
     of its size for the detector, and each plate is read from those pixels when it is at least half the
     reader's input rows tall there, else from the full-resolution image (decoded then, once): see
     :class:`Pixels` and docs/benchmarks.md. False: always decode the full image.
-    format_prior: the CTC recognizers' plate-format prior in nats (None: each model's sidecar default;
-    a negative value: off), see :class:`platekit.inference.recognizer.OnnxRecognizer`.
+    format_prior: the weight of the CTC recognizers' plate-text prior (None: each model's sidecar or region
+    default, 1; 0: off), see :class:`platekit.inference.recognizer.OnnxRecognizer`.
     """
 
     def __init__(

@@ -24,11 +24,10 @@ class OnnxRecognizer:
     so a plate outside the region's formats (another country) is reported as read, with
     ``format=None``, instead of being forced into a format; ``ctc_constrained=True`` returns the best
     format-valid path (a Viterbi pass per pattern), as ``platekit eval recognizer`` scores crops.
-    ``format_prior`` (nats; None: the sidecar's ``format_prior``, else the region's default
-    ``Region.format_prior``; a negative value turns it off): a greedy CTC reading that fits only an open
-    fallback format, or none, is replaced by the best text of the same length that a fixed format allows
-    when that costs at most this much log-probability (:func:`platekit.core.ctc_decode.ctc_decode_prior`:
-    I/1, O/0 look-alikes on a known layout).
+    ``format_prior`` (None: the sidecar's ``format_prior``, else the region's ``Region.format_prior``; 0 or
+    a negative value: off): greedy CTC readings are decoded with a plate-text prior of this weight
+    (:func:`platekit.core.ctc_decode.ctc_decode_prior`: the look-alike swaps, I/1, O/0, B/8, that make a
+    reading fit a known layout, when the picture leaves them open; lengths are the greedy ones).
     """
 
     def __init__(self, path: str | os.PathLike, threads: int = 1, max_batch: int = 32,
@@ -45,7 +44,7 @@ class OnnxRecognizer:
         self._region: Region | None = REGIONS.get(self.region)
         prior = self.meta.get("format_prior", self._region.format_prior if self._region else None) \
             if format_prior is None else format_prior
-        self.format_prior: float | None = None if prior is None or float(prior) < 0 else float(prior)
+        self.format_prior: float | None = None if prior is None or float(prior) <= 0 else float(prior)
         alphabet = self.meta["alphabet"]
         if self.decoder == "slots":
             self.tokenizer = SlotTokenizer(alphabet, int(self.meta["n_slots"]), self.meta.get("pad", "_"))
