@@ -65,10 +65,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("ccpd")
     ap.add_argument("openlpr", nargs="?")
-    ap.add_argument("--format-prior", type=float, default=None,
+    ap.add_argument("--text-prior", type=float, default=None,
                     help="the cn reader's plate-text prior weight (default: the region's; 0: off)")
     args = ap.parse_args()
-    reader = Reader(region="cn", min_confidence=0.0, format_prior=args.format_prior)
+    reader = Reader(region="cn", min_confidence=0.0, text_prior=args.text_prior)
     groups = {f"ccpd {k}": v for k, v in ccpd_readings(reader, args.ccpd).items()}
     if args.openlpr:
         groups |= {f"openlpr {k}": v for k, v in openlpr_readings(reader, args.openlpr).items()}

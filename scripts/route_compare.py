@@ -15,7 +15,7 @@ Both then keep a plate only when its reading fits a format of its reader ("never
 set: right region, exact reading (at the Reader's threshold) and unread.
 
     python scripts/route_compare.py [--router src/platekit/weights/region.onnx] [--out runs/route_compare.json]
-        [--format-prior W]  # the CTC readers' plate-text prior weight (OnnxRecognizer format_prior; 0 off)
+        [--text-prior W]  # the CTC readers' plate-text prior weight (OnnxRecognizer text_prior; 0 off)
 """
 
 from __future__ import annotations
@@ -63,9 +63,9 @@ def main() -> None:
     ap.add_argument("--router", default=None, help="region classifier .onnx (default: the shipped one)")
     ap.add_argument("--openlpr-crops", default="runs/latin_teacher")
     ap.add_argument("--out", default="runs/route_compare.json")
-    ap.add_argument("--format-prior", type=float, default=None, help="CTC readers' plate-text prior weight (0: off)")
+    ap.add_argument("--text-prior", type=float, default=None, help="CTC readers' plate-text prior weight (0: off)")
     args = ap.parse_args()
-    recs = [OnnxRecognizer(p, format_prior=args.format_prior) for p in shipped_models("recognizer").values()]
+    recs = [OnnxRecognizer(p, text_prior=args.text_prior) for p in shipped_models("recognizer").values()]
     router = args.router or shipped_models("region_classifier").get("region")
     readers = {"scores": Reader(region="auto", recognizer=recs, crops=True, router=False),
                "router": Reader(region="auto", recognizer=recs, crops=True, router=router, route_weighting=False),

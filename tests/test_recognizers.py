@@ -139,6 +139,7 @@ def test_ctc_text_prior_swaps_look_alikes_toward_a_known_layout():
     assert CTCTokenizer.for_region(r).decode(p)[0] == ["IABC234"]
     f = p[0, 1]  # that frame
     one, eye = f[r.alphabet.index("1") + 1], f[r.alphabet.index("I") + 1]
+    assert eye > one
     texts, cps, fmts = ctc_decode_prior(p, r, weight=1.0)
     assert texts == ["1ABC234"] and fmts == ["us"]
     # the swapped character's probability: its posterior against "I" given the prior odds, above the raw p("1")
@@ -150,7 +151,6 @@ def test_ctc_text_prior_swaps_look_alikes_toward_a_known_layout():
     # a reading that fits a tight layout (France / Italy AB123CD) is kept against a near rival that fits none
     q = _latin_path("AB123CD", r, {2: ("I", 0.45)})
     assert ctc_decode_prior(q, r, weight=1.0)[0] == ["AB123CD"]
-    assert eye > one
 
 
 def test_ctc_text_prior_puts_a_chinese_reading_back_into_its_format():
@@ -167,11 +167,94 @@ def test_ctc_text_prior_puts_a_chinese_reading_back_into_its_format():
     assert texts == ["皖A11345"] and fmts == ["cn-blue"]
 
 
-def test_ctc_format_prior_is_the_recognizers_region_default():
+def test_ctc_text_prior_shares_the_gain_between_swapped_characters():
+    """Two swapped characters: each gets half the prior log-odds gained (not the whole gain twice)."""
+    from platekit.core.ctc_decode import _prior_tables
+
+    r = get_region("cn")
+    tok = CTCTokenizer.for_region(r)
+    ids = [r.alphabet.index(c) + 1 for c in "皖A11345"]
+    path = [0, ids[0], 0, ids[1], 0, ids[2], 0, ids[3], 0, ids[4], ids[5], 0, ids[6], 0]
+    p = _path_probs(path, tok.num_classes)[None]
+    one, prov = r.alphabet.index("1") + 1, ids[0]
+    for t, right in ((1, prov), (3, ids[1])):  # the province and the letter slot both look like "1"
+        p[0, t] = 0.0
+        p[0, t, one], p[0, t, right] = 0.9, 0.1
+    assert tok.decode(p)[0][0] == "1111345"
+    texts, cps, _ = ctc_decode_prior(p, r, weight=1.0)
+    assert texts == ["皖A11345"]
+    allowed, lw, open_lw, _ = _prior_tables(r, tok.num_classes)[7]
+    pos = np.arange(7)
+    g_ids = np.array([one, one, ids[2], ids[3], ids[4], ids[5], ids[6]])
+    sel = np.array(ids)
+
+    def prior(x):
+        w = [v for k, v in enumerate(lw) if allowed[k, pos, x].all()] + [open_lw]
+        return float(np.logaddexp.reduce(w))
+
+    half = (prior(sel) - prior(g_ids)) / 2
+    # at each swapped frame the only other mass is on "1" (not allowed there): p = 0.1 / (0.1 + e^-half 0.9)
+    assert cps[0][0] == pytest.approx(0.1 / (0.1 + np.exp(-half) * 0.9), rel=1e-4)
+    assert cps[0][1] == pytest.approx(0.1 / (0.1 + np.exp(-half) * 0.9), rel=1e-4)
+
+
+def test_ctc_text_prior_keeps_an_out_of_alphabet_reading_as_the_tokenizer_reads_it():
+    r = get_region("cn")
+    tok = CTCTokenizer.for_region(r)
+    ids = [r.alphabet.index(c) + 1 for c in "皖A11345"]
+    ids[2] = tok.oov_id
+    path = [0, ids[0], 0, ids[1], 0, ids[2], 0, ids[3], 0, ids[4], ids[5], 0, ids[6], 0]
+    p = _path_probs(path, tok.num_classes)[None]
+    texts, cps, fmts = ctc_decode_prior(p, r, weight=1.0)
+    assert texts == tok.decode(p)[0] == ["皖A?1345"] and fmts == [None]
+    np.testing.assert_allclose(cps[0], tok.decode(p)[1][0])
+
+
+def test_ctc_text_prior_off_is_greedy_decoding_and_a_random_batch_matches_it_where_nothing_is_swapped():
+    r = get_region("cn")
+    tok = CTCTokenizer.for_region(r)
+    rng = np.random.default_rng(3)
+    p = rng.dirichlet(np.ones(tok.num_classes) * 0.05, size=(40, 18))  # [N, T, C] peaky random frames
+    g_texts, g_cps = tok.decode(p)
+    texts, cps, _ = ctc_decode_prior(p, r, weight=0.0)
+    assert texts == g_texts
+    for a, b in zip(cps, g_cps, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    on, on_cps, _ = ctc_decode_prior(p, r, weight=1.0)
+    assert all(a == b or len(a) == len(b) for a, b in zip(on, g_texts, strict=True))  # lengths never change
+    for t, g, c, gc in zip(on, g_texts, on_cps, g_cps, strict=True):
+        if t == g:
+            np.testing.assert_allclose(c, gc, rtol=1e-6)
+
+
+def test_recognizer_text_prior_precedence(tmp_path):
+    """An explicit argument beats the sidecar's ``text_prior``, which beats the region's default; 0 turns it off."""
+    import json
+    import shutil
+
+    from platekit.inference.recognizer import OnnxRecognizer
+    from platekit.inference.session import shipped_models
+
+    src = shipped_models("recognizer")["rec_cn"]
+    assert OnnxRecognizer(src).text_prior == 1.0  # cn's region default
+    assert OnnxRecognizer(src, text_prior=0).text_prior is None
+    assert OnnxRecognizer(src, text_prior=0.5).text_prior == 0.5
+    dst = tmp_path / "rec.onnx"
+    shutil.copy(src, dst)
+    meta = json.loads(src.with_suffix(".json").read_text(encoding="utf-8"))
+    meta["text_prior"] = 0.25
+    dst.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
+    assert OnnxRecognizer(dst).text_prior == 0.25
+    assert OnnxRecognizer(dst, text_prior=2.0).text_prior == 2.0
+    latin = shipped_models("recognizer")["rec_latin"]
+    assert OnnxRecognizer(latin).text_prior is None  # latin: off by default
+
+
+def test_ctc_text_prior_is_the_recognizers_region_default():
     from platekit.core.formats import REGIONS
 
-    assert REGIONS["cn"].format_prior == 1.0
-    assert REGIONS["ru"].format_prior is None  # the ru reader is a slot model (decoded within its formats)
+    assert REGIONS["cn"].text_prior == 1.0
+    assert REGIONS["latin"].text_prior is None  # on our own validation it showed fewer Latin plates (docs/reading.md)
 
 
 def test_ctc_constrained_is_the_best_valid_path_by_brute_force():

@@ -1,8 +1,11 @@
-"""Format-constrained CTC decoding (numpy only, shared by training, evaluation and inference).
+"""Format-aware CTC decoding (numpy only, shared by training, evaluation and inference).
 
-For each pattern of the region's formats (a tuple of per-position charsets, so the allowed lengths
-come with it), a Viterbi pass finds the most probable CTC *path* whose collapsed text fits the
+``ctc_decode_constrained``: for each pattern of the region's formats (a tuple of per-position charsets, so the
+allowed lengths come with it), a Viterbi pass finds the most probable CTC *path* whose collapsed text fits the
 pattern; the best pattern wins. Character probability = the max frame probability of that character.
+
+``ctc_decode_prior``: the greedy reading under a plate-text prior (a mixture over the region's formats and an
+open fallback): the look-alike swaps that make a reading fit a known layout, when the picture leaves them open.
 """
 
 from __future__ import annotations
@@ -91,8 +94,10 @@ def _viterbi(logp: np.ndarray, allowed: np.ndarray) -> tuple[float, list[int], l
     return score, ids, frames
 
 
-def _collapse(ids: np.ndarray, probs: np.ndarray, alphabet: str) -> tuple[str | None, np.ndarray]:
-    """Greedy path -> (text or None if it has OOV, per-char max frame probability)."""
+def _collapse(ids: np.ndarray, probs: np.ndarray, alphabet: str,
+              oov: str | None = None) -> tuple[str | None, np.ndarray]:
+    """Greedy path -> (text, per-char max frame probability); an out-of-alphabet class makes the text None,
+    or the ``oov`` character when one is given (the tokenizer's greedy decoding writes "?")."""
     ids = np.asarray(ids, np.int64)
     if ids.size == 0:
         return "", np.zeros(0, np.float32)
@@ -102,8 +107,18 @@ def _collapse(ids: np.ndarray, probs: np.ndarray, alphabet: str) -> tuple[str | 
     keep = ids[runs] != 0  # blank runs separate characters and are dropped
     cls, ps = ids[runs][keep], run_max[keep]
     if (cls > len(alphabet)).any():
-        return None, np.zeros(0, np.float32)
+        if oov is None:
+            return None, np.zeros(0, np.float32)
+        return "".join(alphabet[c - 1] if c <= len(alphabet) else oov for c in cls), ps.astype(np.float32)
     return "".join(alphabet[c - 1] for c in cls), ps.astype(np.float32)
+
+
+def _mask(pattern: tuple[str, ...], index: dict[str, int], c_len: int) -> np.ndarray:
+    """allowed [L, C] bool of one pattern (class ids from ``index``; characters outside it are left out)."""
+    a = np.zeros((len(pattern), c_len), dtype=bool)
+    for j, chars in enumerate(pattern):
+        a[j, [index[c] for c in chars if c in index]] = True
+    return a
 
 
 @lru_cache(maxsize=32)
@@ -116,10 +131,7 @@ def _patterns(region: Region, c_len: int) -> tuple[tuple[str, np.ndarray], ...]:
             if p in seen:
                 continue
             seen.add(p)
-            a = np.zeros((len(p), c_len), dtype=bool)
-            for j, chars in enumerate(p):
-                a[j, [index[c] for c in chars if c in index]] = True
-            pats.append((f.name, a))
+            pats.append((f.name, _mask(p, index, c_len)))
     return tuple(pats)
 
 
@@ -174,9 +186,7 @@ def _prior_tables(region: Region, c_len: int) -> dict[int, tuple[np.ndarray, np.
     for f in region.formats:
         pats = list(dict.fromkeys(f.patterns))
         for p in pats:
-            a = np.zeros((len(p), c_len), dtype=bool)
-            for j, chars in enumerate(p):
-                a[j, [index[c] for c in chars if c in index]] = True
+            a = _mask(p, index, c_len)
             sizes = a.sum(1)
             if (sizes == 0).any():  # a character outside the reader's alphabet (cn types such as 学)
                 continue
@@ -220,15 +230,23 @@ def ctc_decode_prior(
     same length, its most probable string; the one with the highest log p(frames) + ``weight`` x log prior
     wins: the look-alike swaps (1/A, 0/D, 8/B) that make a reading fit a known layout, when the picture
     leaves them open. Lengths stay the greedy ones. A swapped character's probability is p(c) / (p(allowed
-    there) + e^-gain p(not allowed)): the classes the chosen layouts allow at that position, the others
-    down-weighted by the prior odds gained (the prior picks the layout; the picture still picks the character).
+    there) + e^-g p(not allowed)): the classes the chosen layouts allow at that position, the others
+    down-weighted by g, the prior log-odds gained shared by the S swapped positions (gain / S; the prior
+    picks the layout, the picture still picks the character). A greedy path with an out-of-alphabet class
+    is returned as the tokenizer reads it ("?" for that character), without the prior.
     """
     tables = _prior_tables(region, probs.shape[-1])
     greedy = probs.argmax(-1)  # [N, T]
     texts, cps, fmts = [], [], []
     for i in range(probs.shape[0]):
         g_text, g_probs = _collapse(greedy[i], probs[i], region.alphabet)
-        length = len(g_text) if g_text else 0
+        if g_text is None:  # an out-of-alphabet class: the greedy reading, with "?" (no prior)
+            g_text, g_probs = _collapse(greedy[i], probs[i], region.alphabet, oov="?")
+            texts.append(g_text)
+            cps.append(g_probs)
+            fmts.append(None)
+            continue
+        length = len(g_text)
         sel = None
         if g_text and length in tables and weight > 0:
             ids = greedy[i]
@@ -246,14 +264,13 @@ def ctc_decode_prior(
             if cheapest < weight * (bound - g_prior):
                 cands = np.vstack([g_ids[None], np.where(allowed, logp[None], NEG).argmax(-1)])  # [1 + K, L]
                 fit = allowed[:, pos[None, :], cands].all(-1)  # [K, 1 + K]
-                fit[:, 0] = g_fit
                 priors = _log_priors(fit, lw, open_lw)
                 m = int((logp[pos[None, :], cands].sum(-1) + weight * priors).argmax())  # ties: the greedy text
                 if m > 0 and (cands[m] != g_ids).any():
-                    sel, fits, gain = cands[m], fit[:, m], max(weight * (float(priors[m]) - g_prior), 0.0)
+                    sel, fits, gain = cands[m], fit[:, m], weight * (float(priors[m]) - g_prior)
         if sel is None:
             f = region.guess_format(g_text) if g_text else None
-            texts.append(g_text or "")
+            texts.append(g_text)
             cps.append(g_probs)
             fmts.append(f.name if f is not None else None)
             continue
@@ -261,10 +278,12 @@ def ctc_decode_prior(
         f = region.guess_format(text)
         texts.append(text)
         fmts.append(f.name if f is not None else None)
-        swapped = np.flatnonzero(sel != g_ids)
-        ok = allowed[fits][:, swapped].any(0) if fits.any() else np.ones((swapped.size, pk.shape[1]), bool)
-        inside = (pk[swapped] * ok).sum(-1)  # [S] the probability of the classes the chosen layouts allow
+        swapped = np.flatnonzero(sel != g_ids)  # S positions; the chosen text fits a pattern (it is one's best)
+        ok = allowed[fits][:, swapped].any(0)  # [S, C] the classes the chosen layouts allow there
+        inside = (pk[swapped] * ok).sum(-1)
+        outside = pk[swapped].sum(-1) - inside
+        g = gain / swapped.size  # the prior odds gained, shared by the swapped positions
         cp = pk[pos, g_ids].astype(np.float64)
-        cp[swapped] = pk[swapped, sel[swapped]] / (inside + np.exp(-gain) * (pk[swapped].sum(-1) - inside))
+        cp[swapped] = np.minimum(pk[swapped, sel[swapped]] / np.maximum(inside + np.exp(-g) * outside, 1e-12), 1.0)
         cps.append(cp.astype(np.float32))
     return texts, cps, fmts

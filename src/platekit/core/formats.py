@@ -99,7 +99,7 @@ class Region:
     types: tuple[PlateFormat, ...] = ()
     # CTC readers of the region: the weight of the plate-text prior in greedy decoding (core.ctc_decode.ctc_decode_prior:
     # 1 = the prior as it is; None: off). Checked on our own validation (docs/reading.md "The plate-text prior").
-    format_prior: float | None = None
+    text_prior: float | None = None
 
     def slot_patterns(self) -> list[tuple[PlateFormat, tuple[str, ...]]]:
         """Every distinct pattern of every format, padded to ``n_slots`` with the pad character."""
@@ -331,7 +331,7 @@ _LATIN_ALL = tuple(_latin(*t) for t in LATIN_TYPES)
 FORMATS: dict[str, PlateFormat] = {f.name: f for f in CN_TYPES + _RU_ALL + _LATIN_ALL}
 
 REGIONS: dict[str, Region] = {
-    "cn": Region("cn", _CN_READ, CN_PROVINCES + CN_ALNUM, "_", 8, CN_TYPES, format_prior=1.0),
+    "cn": Region("cn", _CN_READ, CN_PROVINCES + CN_ALNUM, "_", 8, CN_TYPES, text_prior=1.0),
     "ru": Region("ru", _RU_ALL, RU_ALPHABET, "-", 9),
     "latin": Region("latin", _LATIN_ALL, LATIN_ALNUM, "_", 10),
 }

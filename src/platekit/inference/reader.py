@@ -141,8 +141,10 @@ class Reader:
     of its size for the detector, and each plate is read from those pixels when it is at least half the
     reader's input rows tall there, else from the full-resolution image (decoded then, once): see
     :class:`Pixels` and docs/benchmarks.md. False: always decode the full image.
-    format_prior: the weight of the CTC recognizers' plate-text prior (None: each model's sidecar or region
-    default, 1; 0: off), see :class:`platekit.inference.recognizer.OnnxRecognizer`.
+    text_prior: the weight of the plate-text prior of the CTC recognizers the Reader loads (shipped names or
+    paths; None: each model's sidecar ``text_prior``, else its region's ``Region.text_prior``: cn 1, latin
+    off; 0: off), see :class:`platekit.inference.recognizer.OnnxRecognizer`. Recognizer objects passed in
+    keep their own setting.
     """
 
     def __init__(
@@ -162,7 +164,7 @@ class Reader:
         route_weighting: bool = False,
         reduced_decode: bool = True,
         stitch_below: float = 2.6,
-        format_prior: float | None = None,
+        text_prior: float | None = None,
     ):
         from platekit.inference.detector import OnnxDetector
         from platekit.inference.recognizer import OnnxRecognizer
@@ -196,11 +198,11 @@ class Reader:
                     raise PlatekitError("no recognizer shipped in platekit/weights; pass --recognizer PATH")
             else:
                 paths = [resolve_model(region, "recognizer")]
-            self.recognizers: list[Recognizer] = [OnnxRecognizer(p, threads, format_prior=format_prior)
+            self.recognizers: list[Recognizer] = [OnnxRecognizer(p, threads, text_prior=text_prior)
                                                   for p in paths]
         elif isinstance(recognizer, str | os.PathLike):
             self.recognizers = [OnnxRecognizer(resolve_model(recognizer, "recognizer"), threads,
-                                               format_prior=format_prior)]
+                                               text_prior=text_prior)]
         elif isinstance(recognizer, Sequence):
             self.recognizers = list(recognizer)
         else:

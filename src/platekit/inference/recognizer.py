@@ -24,14 +24,14 @@ class OnnxRecognizer:
     so a plate outside the region's formats (another country) is reported as read, with
     ``format=None``, instead of being forced into a format; ``ctc_constrained=True`` returns the best
     format-valid path (a Viterbi pass per pattern), as ``platekit eval recognizer`` scores crops.
-    ``format_prior`` (None: the sidecar's ``format_prior``, else the region's ``Region.format_prior``; 0 or
+    ``text_prior`` (None: the sidecar's ``text_prior``, else the region's ``Region.text_prior``; 0 or
     a negative value: off): greedy CTC readings are decoded with a plate-text prior of this weight
     (:func:`platekit.core.ctc_decode.ctc_decode_prior`: the look-alike swaps, I/1, O/0, B/8, that make a
     reading fit a known layout, when the picture leaves them open; lengths are the greedy ones).
     """
 
     def __init__(self, path: str | os.PathLike, threads: int = 1, max_batch: int = 32,
-                 ctc_constrained: bool = False, optimize: bool = True, format_prior: float | None = None):
+                 ctc_constrained: bool = False, optimize: bool = True, text_prior: float | None = None):
         self.path = str(path)
         self.meta = load_sidecar(path, "recognizer")
         inp = self.meta["input"]
@@ -42,9 +42,9 @@ class OnnxRecognizer:
         self.max_batch = max_batch
         self.ctc_constrained = ctc_constrained
         self._region: Region | None = REGIONS.get(self.region)
-        prior = self.meta.get("format_prior", self._region.format_prior if self._region else None) \
-            if format_prior is None else format_prior
-        self.format_prior: float | None = None if prior is None or float(prior) <= 0 else float(prior)
+        prior = self.meta.get("text_prior", self._region.text_prior if self._region else None) \
+            if text_prior is None else text_prior
+        self.text_prior: float | None = None if prior is None or float(prior) <= 0 else float(prior)
         alphabet = self.meta["alphabet"]
         if self.decoder == "slots":
             self.tokenizer = SlotTokenizer(alphabet, int(self.meta["n_slots"]), self.meta.get("pad", "_"))
@@ -77,8 +77,8 @@ class OnnxRecognizer:
             texts, char_probs, _ = self.tokenizer.decode_constrained(probs, self._region)
         elif self.ctc_constrained and self._region is not None:
             texts, char_probs, _ = ctc_decode_constrained(probs, self._region)
-        elif self.format_prior is not None and self._region is not None:
-            texts, char_probs, _ = ctc_decode_prior(probs, self._region, self.format_prior)
+        elif self.text_prior is not None and self._region is not None:
+            texts, char_probs, _ = ctc_decode_prior(probs, self._region, self.text_prior)
         else:
             texts, char_probs = self.tokenizer.decode(probs)
         out = []

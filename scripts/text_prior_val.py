@@ -9,9 +9,9 @@ changed (wrong -> right, right -> wrong).
 Sets: synthetic plates of the recognizer's region (every format, ``--n`` each at each ``--difficulty``), and any
 folders of labelled crops (``--crops DIR``: a labels.csv as ``platekit eval reader --crops`` reads).
 
-    python scripts/format_prior_val.py src/platekit/weights/rec_latin.onnx --weights 0,0.5,0.75,1 \
+    python scripts/text_prior_val.py src/platekit/weights/rec_latin.onnx --weights 0,0.5,0.75,1 \
         --crops runs/latin_teacher/val
-    python scripts/format_prior_val.py src/platekit/weights/rec_cn.onnx --crops runs/lowres_own_val/lowres
+    python scripts/text_prior_val.py src/platekit/weights/rec_cn.onnx --crops runs/lowres_own_val/lowres
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=4321)
     ap.add_argument("--threshold", type=float, default=0.5)
     args = ap.parse_args()
-    rec = OnnxRecognizer(args.model, format_prior=0)
+    rec = OnnxRecognizer(args.model, text_prior=0)
     if rec.decoder != "ctc":
         raise SystemExit(f"{args.model}: not a CTC recognizer (decoder {rec.decoder})")
     sets = {f"{os.path.basename(os.path.normpath(c))} crops": crop_set(c) for c in args.crops}
@@ -58,14 +58,14 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|")
     for name, (xs, ts) in sets.items():
         probs = rec.probs(rec.prepare(xs))
-        base = None
+        rec.text_prior = None
+        base = [r.text for r in rec.decode(probs)]  # changes are counted against the greedy reading (off)
         for m in weights:
-            rec.format_prior = None if m <= 0 else m
+            rec.text_prior = None if m <= 0 else m
             rd = rec.decode(probs)
             texts = [r.text for r in rd]
             every = sum(a == t for a, t in zip(texts, ts, strict=True))
             shown = sum(r.text == t and r.confidence >= args.threshold for r, t in zip(rd, ts, strict=True))
-            base = base or texts
             ch = [i for i, (a, b) in enumerate(zip(base, texts, strict=True)) if a != b]
             gain = sum(texts[i] == ts[i] for i in ch)
             loss = sum(base[i] == ts[i] for i in ch)
