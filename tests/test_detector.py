@@ -133,7 +133,7 @@ def test_loss_falls_on_tiny_set():
         opt.zero_grad()
         loss["loss"].backward()
         opt.step()
-        losses.append(float(loss["loss"]))
+        losses.append(float(loss["loss"].detach()))
     assert np.mean(losses[-5:]) < 0.6 * np.mean(losses[:3]), losses
 
 
