@@ -115,7 +115,7 @@ def test_ctc_constrained_matches_greedy_on_a_clean_path_and_fixes_a_bad_slot():
     assert ctc_decode_constrained(bad, r)[0] == ["皖A11345"]
 
 
-def _latin_path(text: str, r, swap: dict[int, tuple[str, float]] | None = None) -> np.ndarray:
+def _text_probs(text: str, r, swap: dict[int, tuple[str, float]] | None = None) -> np.ndarray:
     """CTC probs [1, T, C] spelling ``text`` (blank between characters); ``swap``: position -> (rival, prob)
     puts that much probability on a rival character at the position's frame."""
     tok = CTCTokenizer.for_region(r)
@@ -135,7 +135,7 @@ def test_ctc_text_prior_swaps_look_alikes_toward_a_known_layout():
     r = get_region("latin")
     # a California-style serial (1ABC234) whose "1" the reader saw more as "I": IABC234 only fits the loose
     # German layout (1-3 + 1-2 letters, 1-4 digits), 1ABC234 the tighter US one (digit, 3 letters, 3 digits)
-    p = _latin_path("1ABC234", r, {0: ("I", 0.7)})  # frame of position 0: "I" 0.7, "1" 0.27
+    p = _text_probs("1ABC234", r, {0: ("I", 0.7)})  # frame of position 0: "I" 0.7, "1" 0.27
     assert CTCTokenizer.for_region(r).decode(p)[0] == ["IABC234"]
     f = p[0, 1]  # that frame
     one, eye = f[r.alphabet.index("1") + 1], f[r.alphabet.index("I") + 1]
@@ -147,21 +147,19 @@ def test_ctc_text_prior_swaps_look_alikes_toward_a_known_layout():
     assert ctc_decode_prior(p, r, weight=0.0)[0] == ["IABC234"]  # off: greedy
     assert ctc_decode_prior(p, r, weight=0.01)[0] == ["IABC234"]  # a weak prior does not outvote the picture
     # a clear picture is never overruled: "I" at 0.999 stays, whatever the layout
-    assert ctc_decode_prior(_latin_path("1ABC234", r, {0: ("I", 0.999)}), r, weight=1.0)[0] == ["IABC234"]
+    assert ctc_decode_prior(_text_probs("1ABC234", r, {0: ("I", 0.999)}), r, weight=1.0)[0] == ["IABC234"]
     # a reading that fits a tight layout (France / Italy AB123CD) is kept against a near rival that fits none
-    q = _latin_path("AB123CD", r, {2: ("I", 0.45)})
+    q = _text_probs("AB123CD", r, {2: ("I", 0.45)})
     assert ctc_decode_prior(q, r, weight=1.0)[0] == ["AB123CD"]
 
 
 def test_ctc_text_prior_puts_a_chinese_reading_back_into_its_format():
     r = get_region("cn")
     tok = CTCTokenizer.for_region(r)
-    ids = [r.alphabet.index(c) + 1 for c in "皖A11345"]
-    path = [0, ids[0], 0, ids[1], 0, ids[2], 0, ids[3], 0, ids[4], ids[5], 0, ids[6], 0]
-    p = _path_probs(path, tok.num_classes)[None]
-    one = r.alphabet.index("1") + 1
+    p = _text_probs("皖A11345", r)
+    one, a = r.alphabet.index("1") + 1, r.alphabet.index("A") + 1
     p[0, 3] = 0.01 / (tok.num_classes - 2)
-    p[0, 3, one], p[0, 3, ids[1]] = 0.6, 0.39  # the letter slot looks more like "1" than like "A"
+    p[0, 3, one], p[0, 3, a] = 0.6, 0.39  # the letter slot looks more like "1" than like "A"
     assert tok.decode(p)[0][0] == "皖111345"  # fits no Chinese format
     texts, _, fmts = ctc_decode_prior(p, r, weight=1.0)
     assert texts == ["皖A11345"] and fmts == ["cn-blue"]
@@ -174,10 +172,9 @@ def test_ctc_text_prior_shares_the_gain_between_swapped_characters():
     r = get_region("cn")
     tok = CTCTokenizer.for_region(r)
     ids = [r.alphabet.index(c) + 1 for c in "皖A11345"]
-    path = [0, ids[0], 0, ids[1], 0, ids[2], 0, ids[3], 0, ids[4], ids[5], 0, ids[6], 0]
-    p = _path_probs(path, tok.num_classes)[None]
-    one, prov = r.alphabet.index("1") + 1, ids[0]
-    for t, right in ((1, prov), (3, ids[1])):  # the province and the letter slot both look like "1"
+    p = _text_probs("皖A11345", r)
+    one = r.alphabet.index("1") + 1
+    for t, right in ((1, ids[0]), (3, ids[1])):  # the province and the letter slot both look like "1"
         p[0, t] = 0.0
         p[0, t, one], p[0, t, right] = 0.9, 0.1
     assert tok.decode(p)[0][0] == "1111345"
@@ -201,10 +198,9 @@ def test_ctc_text_prior_shares_the_gain_between_swapped_characters():
 def test_ctc_text_prior_keeps_an_out_of_alphabet_reading_as_the_tokenizer_reads_it():
     r = get_region("cn")
     tok = CTCTokenizer.for_region(r)
-    ids = [r.alphabet.index(c) + 1 for c in "皖A11345"]
-    ids[2] = tok.oov_id
-    path = [0, ids[0], 0, ids[1], 0, ids[2], 0, ids[3], 0, ids[4], ids[5], 0, ids[6], 0]
-    p = _path_probs(path, tok.num_classes)[None]
+    p = _text_probs("皖A11345", r)
+    p[0, 5] = 0.1 / (tok.num_classes - 1)
+    p[0, 5, tok.oov_id] = 0.9  # the frame of the first "1" peaks on the out-of-alphabet class
     texts, cps, fmts = ctc_decode_prior(p, r, weight=1.0)
     assert texts == tok.decode(p)[0] == ["皖A?1345"] and fmts == [None]
     np.testing.assert_allclose(cps[0], tok.decode(p)[1][0])
