@@ -163,6 +163,12 @@ def test_ctc_text_prior_puts_a_chinese_reading_back_into_its_format():
     assert tok.decode(p)[0][0] == "皖111345"  # fits no Chinese format
     texts, _, fmts = ctc_decode_prior(p, r, weight=1.0)
     assert texts == ["皖A11345"] and fmts == ["cn-blue"]
+    # a strong prior and a class the picture gives no probability at all: finite confidences, no 0 / 0
+    p[0, 3, a] = 0.0
+    with np.errstate(invalid="raise", divide="raise"):
+        texts, cps, _ = ctc_decode_prior(p, r, weight=200.0)
+    assert texts[0][1] != "1" and r.guess_format(texts[0]) is not None  # some letter (A has no probability now)
+    assert np.isfinite(cps[0]).all() and (cps[0] <= 1).all()
 
 
 def test_ctc_text_prior_shares_the_gain_between_swapped_characters():
