@@ -94,10 +94,8 @@ def _viterbi(logp: np.ndarray, allowed: np.ndarray) -> tuple[float, list[int], l
     return score, ids, frames
 
 
-def _collapse(ids: np.ndarray, probs: np.ndarray, alphabet: str,
-              oov: str | None = None) -> tuple[str | None, np.ndarray]:
-    """Greedy path -> (text, per-char max frame probability); an out-of-alphabet class makes the text None,
-    or the ``oov`` character when one is given (the tokenizer's greedy decoding writes "?")."""
+def _collapse(ids: np.ndarray, probs: np.ndarray, alphabet: str) -> tuple[str | None, np.ndarray]:
+    """Greedy path -> (text or None if it has OOV, per-char max frame probability)."""
     ids = np.asarray(ids, np.int64)
     if ids.size == 0:
         return "", np.zeros(0, np.float32)
@@ -107,9 +105,7 @@ def _collapse(ids: np.ndarray, probs: np.ndarray, alphabet: str,
     keep = ids[runs] != 0  # blank runs separate characters and are dropped
     cls, ps = ids[runs][keep], run_max[keep]
     if (cls > len(alphabet)).any():
-        if oov is None:
-            return None, np.zeros(0, np.float32)
-        return "".join(alphabet[c - 1] if c <= len(alphabet) else oov for c in cls), ps.astype(np.float32)
+        return None, np.zeros(0, np.float32)
     return "".join(alphabet[c - 1] for c in cls), ps.astype(np.float32)
 
 
@@ -239,23 +235,23 @@ def ctc_decode_prior(
     greedy = probs.argmax(-1)  # [N, T]
     texts, cps, fmts = [], [], []
     for i in range(probs.shape[0]):
-        g_text, g_probs = _collapse(greedy[i], probs[i], region.alphabet)
-        if g_text is None:  # an out-of-alphabet class: the greedy reading, with "?" (no prior)
-            g_text, g_probs = _collapse(greedy[i], probs[i], region.alphabet, oov="?")
-            texts.append(g_text)
+        ids = greedy[i]
+        p = probs[i, np.arange(len(ids)), ids]  # [T] probability of each frame's class
+        peaks = _peaks(ids, p) if len(ids) else np.zeros(0, np.int64)  # one frame per greedy character
+        g_ids, g_probs = ids[peaks], p[peaks].astype(np.float32)  # a character's probability: its run's max
+        if (g_ids > len(region.alphabet)).any():  # an out-of-alphabet class: read as the tokenizer does, no prior
+            texts.append("".join(region.alphabet[c - 1] if c <= len(region.alphabet) else "?" for c in g_ids))
             cps.append(g_probs)
             fmts.append(None)
             continue
+        g_text = "".join(region.alphabet[c - 1] for c in g_ids)
         length = len(g_text)
         sel = None
         if g_text and length in tables and weight > 0:
-            ids = greedy[i]
-            peaks = _peaks(ids, probs[i, np.arange(len(ids)), ids])
             pk = probs[i, peaks]  # [L, C]
             logp = np.log(np.clip(pk, 1e-12, 1.0))
             allowed, lw, open_lw, bound = tables[length]  # [K, L, C], [K]
             pos = np.arange(length)
-            g_ids = ids[peaks]
             g_fit = allowed[:, pos, g_ids].all(-1)  # [K]
             g_prior = float(_log_priors(g_fit[:, None], lw, open_lw)[0])
             # exact shortcut: no other text can win when the cheapest single swap costs more than the most
