@@ -237,7 +237,7 @@ def test_russian_plate_font_flagged_one_and_narrow_zero_round_o(style):
 
     if style not in font_styles("latin"):
         pytest.skip(f"glyph style {style} not installed")
-    assert PLATE_GLYPHS["ru"]["1"][0] == "1f" and PLATE_GLYPHS["ru"]["O"][0] == "Oz"
+    assert PLATE_GLYPHS["ru"]["1"][0][0] == "1f" and PLATE_GLYPHS["ru"]["O"][0][0] == "Oz"  # (glyph, share) options
     w, h = 52, 76
     one = glyph_mask(style, "1f", w, h) > 0.5
     bottom = one[-4:].any(0).nonzero()[0]

@@ -82,6 +82,17 @@ def has_glyph(kind: str, char: str) -> bool:
     return True
 
 
+def plate_glyph(options: tuple[tuple[str, float], ...], style: str, rng: np.random.Generator) -> str | None:
+    """A plate-font shape to draw instead of a character, or None (keep it): one draw from ``rng``, the first
+    ``(glyph, share)`` of ``options`` whose cumulative share it falls under, when ``style`` can draw that glyph."""
+    u = rng.random()
+    for glyph, share in options:
+        if u < share:
+            return glyph if has_glyph(style, glyph) else None
+        u -= share
+    return None
+
+
 @lru_cache(maxsize=64)
 def _bar(kind: str) -> np.ndarray:
     """A plain vertical bar as tall as the reference glyph (the "1" of Chinese plates has no flag)."""

@@ -11,17 +11,17 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from platekit.synth.glyphs import STYLE_WEIGHTS, font_styles, glyph_mask
+from platekit.synth.glyphs import STYLE_WEIGHTS, font_styles, glyph_mask, plate_glyph
 from platekit.synth.layouts import BR_CITIES, LATIN_STYLES, US_SLOGANS, US_STATES, Box, LatinStyle
 from platekit.synth.paint import jitter_colour, rounded_mask, stamp
 
 _EU_BLUE, _EU_STAR = (20, 60, 160), (250, 210, 30)
 
 # Plate-font shapes the installed fonts lack, drawn instead of a character on a share of the characters:
-# char -> ((glyph, share), ...), tried in order. Real Latin plate faces (FE-Schrift and the Mercosul face,
+# char -> ((glyph, share), ...) as render.PLATE_GLYPHS (glyphs.plate_glyph). Real Latin plate faces (FE-Schrift and the Mercosul face,
 # the UK's Charles Wright, most US state faces) draw the "1" as a stem with a flag and no foot, and on a
 # small or blurred plate the flag all but vanishes, while every installed style has a foot: the flagged
-# "1" of synth/glyphs.py ("1f") and, less often, a plain bar ("|", then told from "I" by the layout alone).
+# "1" of synth/glyphs.py ("1f") and, less often, a plain bar ("|", told from "I" by its neighbours only).
 LATIN_PLATE_GLYPHS = {"1": (("1f", 0.45), ("|", 0.15))}
 
 
@@ -189,13 +189,8 @@ def draw_latin_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
     for ch, (x, y, w, h) in zip(text, boxes, strict=True):
         if ch == "0" and style == "mono":
             ch = "O"  # DejaVu Sans Mono's dotted zero is on no plate
-        if ch in LATIN_PLATE_GLYPHS and vary > 0:
-            u = rng.random()
-            for glyph, share in LATIN_PLATE_GLYPHS[ch]:
-                if u < share:
-                    ch = glyph
-                    break
-                u -= share
+        if ch in LATIN_PLATE_GLYPHS and vary > 0 and (g := plate_glyph(LATIN_PLATE_GLYPHS[ch], style, rng)) is not None:
+            ch = g
         dx, dy = rng.normal(0, 0.6 * vary, 2) * k  # small print misregistration
         m = glyph_mask(style, ch, max(1, int(round(w * k))), max(1, int(round(h * k))), weight)
         stamp(alpha, int(round(x * k + dx)), int(round(y * k + dy)), m)

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from platekit.synth.glyphs import STYLE_WEIGHTS as _LATIN_WEIGHTS
-from platekit.synth.glyphs import font_styles, glyph_mask, has_glyph
+from platekit.synth.glyphs import font_styles, glyph_mask, plate_glyph
 from platekit.synth.latin import draw_latin_plate
 from platekit.synth.layouts import LATIN_STYLES, LAYOUTS, RegionField, char_boxes
 from platekit.synth.paint import blend as _blend
@@ -26,14 +26,15 @@ def background(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
 
 
 # Plate-font shapes no installed font has (synth/glyphs.py), per plate family (the format name before "-"):
-# char -> (glyph drawn instead, share of plates). China: "1" a plain bar, flat-topped "3", "M" with
+# char -> ((glyph drawn instead, share of plates), ...) (glyphs.plate_glyph). China: "1" a plain bar, flat-topped "3", "M" with
 # vertical stems and a short V, narrow stadium "0", "Q", "G". Russia (GOST R 50577): the flagged "1"
 # with no foot, the flat-topped "3" (as on the Nomeroff example X371HK96), the narrow stadium "0" against
 # the round letter "O", the Cyrillic "У" for "Y".
 PLATE_GLYPHS = {
-    "cn": {"1": ("|", 0.8), "3": ("3z", 0.6), "M": ("Mz", 0.7), "0": ("0z", 0.4), "Q": ("Qz", 0.5),
-           "G": ("Gz", 0.5)},
-    "ru": {"1": ("1f", 0.85), "3": ("3z", 0.8), "0": ("0z", 0.6), "O": ("Oz", 0.7), "Y": ("\u0423", 0.6)},
+    "cn": {"1": (("|", 0.8),), "3": (("3z", 0.6),), "M": (("Mz", 0.7),), "0": (("0z", 0.4),), "Q": (("Qz", 0.5),),
+           "G": (("Gz", 0.5),)},
+    "ru": {"1": (("1f", 0.85),), "3": (("3z", 0.8),), "0": (("0z", 0.6),), "O": (("Oz", 0.7),),
+           "Y": (("\u0423", 0.6),)},
 }
 
 
@@ -72,8 +73,8 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
     plate_glyphs = PLATE_GLYPHS.get(fmt.split("-")[0], {})
     for ch, (x, y, w, h) in zip(text, char_boxes(fmt, len(text)), strict=True):
         cjk = ord(ch) > 0x4FF  # CJK (the Cyrillic plate glyphs are drawn with the Latin style)
-        if ch in plate_glyphs and rng.random() < plate_glyphs[ch][1] and has_glyph(latin, plate_glyphs[ch][0]):
-            ch = plate_glyphs[ch][0]  # the plate font's own shape (if the style has it: Cyrillic)
+        if ch in plate_glyphs and (g := plate_glyph(plate_glyphs[ch], latin, rng)) is not None:
+            ch = g  # the plate font's own shape (if the style has it: Cyrillic)
         elif ch == "0" and latin == "mono":
             ch = "O"  # DejaVu Sans Mono's dotted zero is on no plate
         dx, dy = rng.normal(0, 0.6 * vary, 2) * k  # small print misregistration
