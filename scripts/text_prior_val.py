@@ -17,20 +17,20 @@ folders of labelled crops (``--crops DIR``: a labels.csv as ``platekit eval read
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 
-import cv2
 import numpy as np
 
 from platekit.core.formats import REGIONS
+from platekit.core.image import load_image
+from platekit.data.readers import read_csv
 from platekit.inference.recognizer import OnnxRecognizer
 from platekit.synth.generator import PlateSynth
 
 
 def crop_set(folder: str) -> tuple[list[np.ndarray], list[str]]:
-    rows = list(csv.DictReader(open(os.path.join(folder, "labels.csv"), encoding="utf-8")))
-    return [cv2.imread(os.path.join(folder, r["image_path"]))[..., ::-1] for r in rows], [r["plate_text"] for r in rows]
+    rows = read_csv(os.path.join(folder, "labels.csv"))
+    return [load_image(r.image_path) for r in rows], [r.text for r in rows]
 
 
 def main() -> None:
