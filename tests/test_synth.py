@@ -2,6 +2,7 @@ import csv
 import json
 import os
 
+import cv2
 import numpy as np
 import pytest
 
@@ -10,6 +11,7 @@ from platekit.core.image import load_image
 from platekit.errors import PlatekitError
 from platekit.synth import PlateSynth, random_text, synth_scene, write_dataset
 from platekit.synth.generator import sample_rng
+from platekit.synth.scene import real_background, real_background_boxes, write_scenes
 
 ALL = tuple(FORMATS)
 
@@ -142,6 +144,49 @@ def test_scene_pixels_under_corners_look_like_a_plate():
 
     crop = rectify(img, plates[0][2], (88, 28)).astype(np.float32)
     assert np.median(crop[..., 2] - crop[..., 0]) > 40
+
+
+def test_real_background_boxes_maps_the_boxes_of_its_crop():
+    # the same rng gives the same crop as real_background, and a box inside it is mapped onto the scene
+    img = np.zeros((300, 400, 3), np.uint8)
+    img[100:140, 150:250] = 255  # a bright "plate" (blurred, but its centre stays bright)
+    boxes = [(150.0, 100.0, 250.0, 140.0)]
+    a = real_background(320, 240, sample_rng(5, 0), img, boxes)
+    b, inside = real_background_boxes(320, 240, sample_rng(5, 0), img, boxes)
+    assert np.array_equal(a, b)
+    for i in range(20):
+        scene, inside = real_background_boxes(320, 240, sample_rng(6, i), img, boxes)
+        for x1, y1, x2, y2 in inside:
+            assert 0 <= x1 < x2 <= 320 and 0 <= y1 < y2 <= 240
+            assert scene[int((y1 + y2) / 2), int((x1 + x2) / 2)].min() > 200  # the mapped box is on the plate
+    assert any(real_background_boxes(320, 240, sample_rng(6, i), img, boxes)[1] for i in range(20))
+
+
+def test_scene_on_plates_puts_each_plate_where_a_real_one_was():
+    img = np.full((480, 640, 3), 90, np.uint8)
+    boxes = [(100.0, 300.0, 200.0, 330.0), (400.0, 320.0, 520.0, 350.0)]
+    seen = 0
+    for i in range(10):
+        rng = sample_rng(7, i)
+        _, slots = real_background_boxes(640, 480, sample_rng(7, i), img, boxes)
+        _, plates = synth_scene(rng, img, size=(640, 480), formats=("us", "eu-de"), bg_boxes=boxes, on_plates=True)
+        if not slots:  # no real box in the crop: placed anywhere, as without on_plates
+            assert 1 <= len(plates) <= 3
+            continue
+        assert len(plates) == len(slots)
+        for _text, _fmt, corners, _box in plates:
+            c = np.asarray(corners).mean(0)
+            d = [np.hypot(c[0] - (x1 + x2) / 2, c[1] - (y1 + y2) / 2) / (x2 - x1) for x1, y1, x2, y2 in slots]
+            assert min(d) < 0.1, d  # centred on one of the real plates (mapped into the scene)
+            seen += 1
+    assert seen >= 5
+
+
+def test_write_scenes_on_plates_needs_boxes(tmp_path):
+    (tmp_path / "bg").mkdir()
+    cv2.imwrite(str(tmp_path / "bg" / "a.jpg"), np.zeros((60, 80, 3), np.uint8))
+    with pytest.raises(PlatekitError, match="--on-plates needs"):
+        write_scenes(str(tmp_path / "out"), n=1, backgrounds=str(tmp_path / "bg"), on_plates=True)
 
 
 def test_cli_writes_crops_and_scenes(tmp_path):

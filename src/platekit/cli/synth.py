@@ -43,6 +43,9 @@ def register(app: typer.Typer) -> None:
                                         "images (a detection labels.jsonl there is used to blur real plates)."),
         plate_width: str = typer.Option("0.08,0.4", "--plate-width", help="Scene mode: MIN,MAX plate width as a "
                                         "share of the scene width (uniform, 0.01 to 0.99)."),
+        on_plates: bool = typer.Option(False, "--on-plates", help="Scene mode: every scene on a real background "
+                                       "from --backgrounds (needs its labels.jsonl), each synthetic plate where a "
+                                       "real plate was (on cars, not on walls)."),
     ):
         """Generate synthetic plates: crops for a recognizer or scenes for a detector."""
         formats = tuple(f.strip() for f in plate_type.split(",") if f.strip())
@@ -57,7 +60,7 @@ def register(app: typer.Typer) -> None:
             if len(pw) != 2 or not 0.01 <= pw[0] <= pw[1] <= 0.99:  # below 1 % of the width a plate has no pixels
                 raise PlatekitError(f"--plate-width must be MIN,MAX with 0.01 <= MIN <= MAX <= 0.99, got {plate_width!r}")
             path = write_scenes(out, formats, n, seed, _size(size or "640x480"), difficulty, backgrounds,
-                                plate_width=pw)
+                                plate_width=pw, on_plates=on_plates)
             what = "scenes"
         else:
             from platekit.synth.generator import write_dataset

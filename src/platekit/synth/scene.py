@@ -39,6 +39,12 @@ def random_background(w: int, h: int, rng: np.random.Generator) -> np.ndarray:
 def real_background(w: int, h: int, rng: np.random.Generator, image: np.ndarray,
                     boxes: Sequence[Sequence[float]] = ()) -> np.ndarray:
     """A random crop of a real image resized to (w, h); its known plate boxes blurred out first."""
+    return real_background_boxes(w, h, rng, image, boxes)[0]
+
+
+def real_background_boxes(w: int, h: int, rng: np.random.Generator, image: np.ndarray,
+                          boxes: Sequence[Sequence[float]] = ()) -> tuple[np.ndarray, list[tuple[float, ...]]]:
+    """``real_background`` and the blurred plate boxes that lie wholly inside the crop, in scene pixels."""
     img = image.copy()
     for x1, y1, x2, y2 in boxes:
         x1, y1 = max(0, int(x1) - 2), max(0, int(y1) - 2)
@@ -50,11 +56,14 @@ def real_background(w: int, h: int, rng: np.random.Generator, image: np.ndarray,
     s = rng.uniform(0.5, 1.0)
     cw, ch = max(8, int(iw * s)), max(8, int(ih * s))
     x0, y0 = int(rng.integers(0, iw - cw + 1)), int(rng.integers(0, ih - ch + 1))
-    return cv2.resize(img[y0 : y0 + ch, x0 : x0 + cw], (w, h), interpolation=cv2.INTER_AREA)
+    sx, sy = w / cw, h / ch
+    inside = [((x1 - x0) * sx, (y1 - y0) * sy, (x2 - x0) * sx, (y2 - y0) * sy) for x1, y1, x2, y2 in boxes
+              if x1 >= x0 and y1 >= y0 and x2 <= x0 + cw and y2 <= y0 + ch]
+    return cv2.resize(img[y0 : y0 + ch, x0 : x0 + cw], (w, h), interpolation=cv2.INTER_AREA), inside
 
 
-def _plate_quad(pw: float, ph: float, w: int, h: int, rng: np.random.Generator, d: float) -> np.ndarray:
-    """Random lt,rt,rb,lb quad of a pw x ph plate inside a w x h scene (rotation, perspective)."""
+def _quad_shape(pw: float, ph: float, rng: np.random.Generator, d: float) -> np.ndarray:
+    """Random lt,rt,rb,lb quad of a pw x ph plate centred at (0, 0) (rotation, perspective, shear)."""
     ang = np.deg2rad(rng.normal(0, 5 + 12 * d))
     rot = np.array([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]])
     q = np.array([[-pw / 2, -ph / 2], [pw / 2, -ph / 2], [pw / 2, ph / 2], [-pw / 2, ph / 2]])
@@ -62,6 +71,12 @@ def _plate_quad(pw: float, ph: float, w: int, h: int, rng: np.random.Generator, 
     q = q @ rot.T
     if rng.random() < 0.5:  # horizontal shear (camera at the side)
         q[:, 1] += q[:, 0] * rng.normal(0, 0.15 * (0.3 + d))
+    return q
+
+
+def _plate_quad(pw: float, ph: float, w: int, h: int, rng: np.random.Generator, d: float) -> np.ndarray:
+    """Random lt,rt,rb,lb quad of a pw x ph plate inside a w x h scene (rotation, perspective)."""
+    q = _quad_shape(pw, ph, rng, d)
     lo, hi = q.min(0), q.max(0)
     cx = rng.uniform(-lo[0] + 2, w - hi[0] - 2) if hi[0] - lo[0] < w - 4 else w / 2
     cy = rng.uniform(-lo[1] + 2, h - hi[1] - 2) if hi[1] - lo[1] < h - 4 else h / 2
@@ -71,30 +86,49 @@ def _plate_quad(pw: float, ph: float, w: int, h: int, rng: np.random.Generator, 
 def synth_scene(rng: np.random.Generator, background: np.ndarray | None = None, n_plates: int | None = None,
                 size: tuple[int, int] = (640, 480), formats: Sequence[str] = ("cn-blue",),
                 difficulty: float = 0.5, bg_boxes: Sequence[Sequence[float]] = (),
-                plate_width: tuple[float, float] = (0.08, 0.4)):
+                plate_width: tuple[float, float] = (0.08, 0.4), on_plates: bool = False):
     """-> (RGB uint8 [h, w, 3], [(text, fmt, corners [4, 2] lt,rt,rb,lb, box (x1, y1, x2, y2)), ...]).
 
     ``plate_width``: range of a plate's width as a share of the scene width (uniform).
+    ``on_plates``: with a real background and its plate boxes, each synthetic plate goes where a real plate was
+    (centred on its blurred box, 1.0-1.2x its width, the synthetic plate's own aspect), so plates sit on cars
+    and not on walls or sky; ``plate_width`` and ``n_plates`` are then unused unless no box lies in the crop.
     """
     w, h = size
     d = difficulty
-    img = random_background(w, h, rng) if background is None else real_background(w, h, rng, background, bg_boxes)
+    slots: list[tuple[float, ...]] = []
+    if background is None:
+        img = random_background(w, h, rng)
+    elif on_plates:
+        img, slots = real_background_boxes(w, h, rng, background, bg_boxes)
+        slots = [slots[i] for i in rng.permutation(len(slots))[:3]]
+    else:
+        img = real_background(w, h, rng, background, bg_boxes)
     synth = PlateSynth(formats, difficulty=d)
-    n = int(rng.integers(1, 4)) if n_plates is None else int(n_plates)
+    n = len(slots) if slots else int(rng.integers(1, 4)) if n_plates is None else int(n_plates)
     plates, taken = [], []
-    for _ in range(n):
+    for j in range(n):
         fmt = formats[int(rng.integers(len(formats)))]
         text = random_text(fmt, rng)
         mm_w, mm_h = plate_size_mm(fmt)
-        pw = rng.uniform(*plate_width) * w  # plate width in scene pixels
-        ph = pw * mm_h / mm_w
-        for _try in range(10):
-            quad = _plate_quad(pw, ph, w, h, rng, d)
+        if slots:  # where a real plate was: its centre, about its width
+            x1, y1, x2, y2 = slots[j]
+            pw = (x2 - x1) * rng.uniform(1.0, 1.2)
+            ph = pw * mm_h / mm_w
+            quad = (_quad_shape(pw, ph, rng, 0.5 * d) + [(x1 + x2) / 2, (y1 + y2) / 2]).astype(np.float32)
             box = np.concatenate([quad.min(0), quad.max(0)])
-            if all(box[2] < t[0] or box[0] > t[2] or box[3] < t[1] or box[1] > t[3] for t in taken):
-                break
+            if pw < 6 or any(not (box[2] < t[0] or box[0] > t[2] or box[3] < t[1] or box[1] > t[3]) for t in taken):
+                continue
         else:
-            continue
+            pw = rng.uniform(*plate_width) * w  # plate width in scene pixels
+            ph = pw * mm_h / mm_w
+            for _try in range(10):
+                quad = _plate_quad(pw, ph, w, h, rng, d)
+                box = np.concatenate([quad.min(0), quad.max(0)])
+                if all(box[2] < t[0] or box[0] > t[2] or box[3] < t[1] or box[1] > t[3] for t in taken):
+                    break
+            else:
+                continue
         k = max(0.15, min(2.0, 1.3 * pw / mm_w))
         plate, corners = synth.render_plate(text, fmt, rng, px_per_mm=k, pad=0.0)
         mask = np.zeros(plate.shape[:2], np.uint8)
@@ -140,9 +174,15 @@ def _load_backgrounds(path: str) -> list[tuple[str, list]]:
 def write_scenes(out_dir: str, formats: Sequence[str] = ("cn-blue",), n: int = 100, seed: int = 0,
                  size: tuple[int, int] = (640, 480), difficulty: float = 0.5,
                  backgrounds: str | None = None, real_fraction: float = 0.7,
-                 plate_width: tuple[float, float] = (0.08, 0.4)) -> str:
-    """Write ``n`` scenes + ``labels.jsonl`` in the detection JSONL format; returns the JSONL path."""
+                 plate_width: tuple[float, float] = (0.08, 0.4), on_plates: bool = False) -> str:
+    """Write ``n`` scenes + ``labels.jsonl`` in the detection JSONL format; returns the JSONL path.
+
+    ``on_plates``: see ``synth_scene`` (real backgrounds with plate boxes only)."""
     bgs = _load_backgrounds(backgrounds) if backgrounds else []
+    if on_plates:
+        if not any(b for _, b in bgs):
+            raise PlatekitError("--on-plates needs --backgrounds with a labels.jsonl of plate boxes")
+        bgs, real_fraction = [(p, b) for p, b in bgs if b], 1.0
     os.makedirs(os.path.join(out_dir, "images"), exist_ok=True)
     jl = os.path.join(out_dir, "labels.jsonl")
     with open(jl, "w", encoding="utf-8") as f:
@@ -152,7 +192,7 @@ def write_scenes(out_dir: str, formats: Sequence[str] = ("cn-blue",), n: int = 1
             if bgs and rng.random() < real_fraction:
                 p, boxes = bgs[int(rng.integers(len(bgs)))]
                 bg = load_image(p)
-            img, plates = synth_scene(rng, bg, None, size, tuple(formats), difficulty, boxes, plate_width)
+            img, plates = synth_scene(rng, bg, None, size, tuple(formats), difficulty, boxes, plate_width, on_plates)
             rel = f"images/{i:07d}.jpg"
             imwrite_rgb(os.path.join(out_dir, rel), img)
             rec = {
