@@ -46,7 +46,12 @@ def main() -> None:
     rec = OnnxRecognizer(args.model, text_prior=0)
     if rec.decoder != "ctc":
         raise SystemExit(f"{args.model}: not a CTC recognizer (decoder {rec.decoder})")
-    sets = {f"{os.path.basename(os.path.normpath(c))} crops": crop_set(c) for c in args.crops}
+    sets = {}
+    for c in args.crops:  # named by the folder, with its parent when two folders share a name (a/val, b/val)
+        name = os.path.basename(os.path.normpath(c))
+        if sum(os.path.basename(os.path.normpath(o)) == name for o in args.crops) > 1:
+            name = os.path.join(os.path.basename(os.path.dirname(os.path.normpath(c))), name)
+        sets[f"{name} crops"] = crop_set(c)
     fmts = [f.name for f in REGIONS[rec.region].formats]
     for d in (float(v) for v in args.difficulty.split(",") if v):
         gen = PlateSynth(fmts, size=rec.input_size[::-1], difficulty=d, seed=args.seed, crop_jitter=0.04)
@@ -54,8 +59,8 @@ def main() -> None:
         sets[f"synthetic {rec.region} d={d}"] = ([a for a, _, _ in s], [b for _, b, _ in s])
     weights = [float(v) for v in args.weights.split(",")]
     print(f"{args.model} ({rec.region})\n")
-    print("| set | n | prior weight | exact (every reading) | exact (shown) | changed | wrong -> right | right -> wrong |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| set | n | prior weight | exact (every reading) | exact (shown) | shown | changed | wrong -> right | right -> wrong |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, (xs, ts) in sets.items():
         probs = rec.probs(rec.prepare(xs))
         rec.text_prior = None
@@ -66,10 +71,11 @@ def main() -> None:
             texts = [r.text for r in rd]
             every = sum(a == t for a, t in zip(texts, ts, strict=True))
             shown = sum(r.text == t and r.confidence >= args.threshold for r, t in zip(rd, ts, strict=True))
+            n_shown = sum(r.confidence >= args.threshold for r in rd)
             ch = [i for i, (a, b) in enumerate(zip(base, texts, strict=True)) if a != b]
             gain = sum(texts[i] == ts[i] for i in ch)
             loss = sum(base[i] == ts[i] for i in ch)
-            print(f"| {name} | {len(ts)} | {'off' if m <= 0 else m} | {every} | {shown} | {len(ch)} | {gain} | {loss} |")
+            print(f"| {name} | {len(ts)} | {'off' if m <= 0 else m} | {every} | {shown} | {n_shown} | {len(ch)} | {gain} | {loss} |")
 
 
 if __name__ == "__main__":

@@ -213,6 +213,29 @@ def _log_priors(fit: np.ndarray, lw: np.ndarray, open_lw: float) -> np.ndarray:
     return np.logaddexp(np.logaddexp.reduce(w, axis=0), open_lw)
 
 
+def _posterior_marginals(pk: np.ndarray, allowed: np.ndarray, lw: np.ndarray, open_lw: float, weight: float,
+                         n_alpha: int) -> np.ndarray:
+    """pk [L, C] (each character's class probabilities at its peak frame), the length's patterns -> [L, C] the
+    probability of each class at each position under picture x prior^weight, summed over the mixture.
+
+    Positions are independent given a pattern and each pattern is uniform over its strings, so a pattern's share
+    is weight x (its log weight) + sum_j log pk_j(allowed_kj), and within it a position's class c has
+    pk(c) / pk(allowed) when allowed; the open fallback allows every alphabet class everywhere."""
+    q = np.einsum("lc,klc->kl", pk, allowed)  # [K, L] each pattern's mass at each position
+    open_ok = np.zeros(pk.shape[-1], bool)
+    open_ok[1 : n_alpha + 1] = True
+    q_open = pk[:, open_ok].sum(-1)  # [L]
+    with np.errstate(divide="ignore"):
+        terms = np.append(weight * lw + np.log(q).sum(-1), weight * open_lw + np.log(q_open).sum())  # [K + 1]
+    if not np.isfinite(terms).any():
+        return np.zeros_like(pk)
+    share = np.exp(terms - terms.max())
+    share /= share.sum()  # [K + 1] each pattern's posterior share
+    within = np.where(allowed, pk[None] / np.maximum(q[..., None], 1e-30), 0.0)  # [K, L, C]
+    out = np.einsum("k,klc->lc", share[:-1], within)
+    return out + share[-1] * np.where(open_ok, pk / np.maximum(q_open[:, None], 1e-30), 0.0)
+
+
 def ctc_decode_prior(
     probs: np.ndarray, region: Region, weight: float = 1.0
 ) -> tuple[list[str], list[np.ndarray], list[str | None]]:
@@ -225,10 +248,11 @@ def ctc_decode_prior(
     the frame where each greedy character peaks, the candidates are the greedy text and, per pattern of the
     same length, its most probable string; the one with the highest log p(frames) + ``weight`` x log prior
     wins: the look-alike swaps (1/A, 0/D, 8/B) that make a reading fit a known layout, when the picture
-    leaves them open. Lengths stay the greedy ones. A swapped character's probability is p(c) / (p(allowed
-    there) + e^-g p(not allowed)): the classes the chosen layouts allow at that position, the others
-    down-weighted by g, the prior log-odds gained shared by the S swapped positions (gain / S; the prior
-    picks the layout, the picture still picks the character). A greedy path with an out-of-alphabet class
+    leaves them open. Lengths stay the greedy ones. A swapped character's probability is its posterior under
+    the same model (``_posterior_marginals``: picture x prior^weight, summed over the mixture's patterns), so
+    a swap into a slot that only a loose layout or the open fallback leaves open stays as unsure as the
+    picture, and one that a tight layout all but forces is sure (the prior picks the layout, the picture
+    still picks the character within it). A greedy path with an out-of-alphabet class
     is returned as the tokenizer reads it ("?" for that character), without the prior.
     """
     tables = _prior_tables(region, probs.shape[-1])
@@ -275,11 +299,8 @@ def ctc_decode_prior(
         texts.append(text)
         fmts.append(f.name if f is not None else None)
         swapped = np.flatnonzero(sel != g_ids)  # S positions; the chosen text fits a pattern (it is one's best)
-        ok = allowed[fits][:, swapped].any(0)  # [S, C] the classes the chosen layouts allow there
-        inside = (pk[swapped] * ok).sum(-1)
-        outside = pk[swapped].sum(-1) - inside
-        g = gain / swapped.size  # the prior odds gained, shared by the swapped positions
         cp = pk[pos, g_ids].astype(np.float64)
-        cp[swapped] = np.minimum(pk[swapped, sel[swapped]] / np.maximum(inside + np.exp(-g) * outside, 1e-12), 1.0)
+        cp[swapped] = _posterior_marginals(pk, allowed, lw, open_lw, weight, len(region.alphabet))[
+            swapped, sel[swapped]]
         cps.append(cp.astype(np.float32))
     return texts, cps, fmts

@@ -333,7 +333,7 @@ FORMATS: dict[str, PlateFormat] = {f.name: f for f in CN_TYPES + _RU_ALL + _LATI
 REGIONS: dict[str, Region] = {
     "cn": Region("cn", _CN_READ, CN_PROVINCES + CN_ALNUM, "_", 8, CN_TYPES, text_prior=1.0),
     "ru": Region("ru", _RU_ALL, RU_ALPHABET, "-", 9),
-    "latin": Region("latin", _LATIN_ALL, LATIN_ALNUM, "_", 10),
+    "latin": Region("latin", _LATIN_ALL, LATIN_ALNUM, "_", 10, text_prior=1.0),
 }
 
 

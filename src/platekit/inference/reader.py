@@ -143,7 +143,7 @@ class Reader:
     :class:`Pixels` and docs/benchmarks.md. False: always decode the full image.
     text_prior: the weight of the plate-text prior of the CTC recognizers the Reader loads (shipped names or
     paths; None: each model's sidecar ``text_prior``, else its region's ``Region.text_prior``: cn 1, latin
-    off; 0: off), see :class:`platekit.inference.recognizer.OnnxRecognizer`. Recognizer objects passed in
+    1; 0: off), see :class:`platekit.inference.recognizer.OnnxRecognizer`. Recognizer objects passed in
     keep their own setting.
     """
 
