@@ -4,7 +4,8 @@ A CTC recognizer (``OnnxRecognizer``) reads each set once; its output is then de
 the plate-text prior at each weight (``core.ctc_decode.ctc_decode_prior``: a mixture over the region's formats
 and an open fallback; the look-alike swaps that make a reading fit a known layout). Per set and weight: exact
 over every reading, exact over the readings shown at the Reader's threshold, and how many readings the prior
-changed (wrong -> right, right -> wrong).
+changed (wrong -> right, right -> wrong). "exact (shown)" counts the right readings at confidence >= ``--threshold``,
+"shown" every reading there (shown - right shown = wrong readings a user would see).
 
 Sets: synthetic plates of the recognizer's region (every format, ``--n`` each at each ``--difficulty``), and any
 folders of labelled crops (``--crops DIR``: a labels.csv as ``platekit eval reader --crops`` reads).
@@ -47,10 +48,10 @@ def main() -> None:
     if rec.decoder != "ctc":
         raise SystemExit(f"{args.model}: not a CTC recognizer (decoder {rec.decoder})")
     sets = {}
-    for c in args.crops:  # named by the folder, with its parent when two folders share a name (a/val, b/val)
+    for c in args.crops:  # named by the folder, by its whole path when two folders share a name (a/val, b/val)
         name = os.path.basename(os.path.normpath(c))
         if sum(os.path.basename(os.path.normpath(o)) == name for o in args.crops) > 1:
-            name = os.path.join(os.path.basename(os.path.dirname(os.path.normpath(c))), name)
+            name = os.path.normpath(c)
         sets[f"{name} crops"] = crop_set(c)
     fmts = [f.name for f in REGIONS[rec.region].formats]
     for d in (float(v) for v in args.difficulty.split(",") if v):

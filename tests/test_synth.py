@@ -148,9 +148,9 @@ def test_scene_pixels_under_corners_look_like_a_plate():
 
 def test_real_background_boxes_maps_the_boxes_of_its_crop():
     # the same rng gives the same crop as real_background, and a box inside it is mapped onto the scene
-    img = np.zeros((300, 400, 3), np.uint8)
-    img[100:140, 150:250] = 255  # a bright "plate" (blurred, but its centre stays bright)
-    boxes = [(150.0, 100.0, 250.0, 140.0)]
+    img = np.zeros((200, 500, 3), np.uint8)  # not the scene's aspect: x and y scale differently
+    img[60:100, 150:250] = 255  # a bright "plate" (blurred, but its centre stays bright)
+    boxes = [(150.0, 60.0, 250.0, 100.0)]
     a = real_background(320, 240, sample_rng(5, 0), img, boxes)
     b, inside = real_background_boxes(320, 240, sample_rng(5, 0), img, boxes)
     assert np.array_equal(a, b)

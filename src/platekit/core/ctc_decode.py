@@ -216,7 +216,8 @@ def _log_priors(fit: np.ndarray, lw: np.ndarray, open_lw: float) -> np.ndarray:
 def _posterior_marginals(pk: np.ndarray, allowed: np.ndarray, lw: np.ndarray, open_lw: float, weight: float,
                          n_alpha: int) -> np.ndarray:
     """pk [L, C] (each character's class probabilities at its peak frame), the length's patterns -> [L, C] the
-    probability of each class at each position under picture x prior^weight, summed over the mixture.
+    probability of each class at each position under picture x prior, summed over the mixture (weight 1: the
+    exact posterior; another weight raises each part's weight to it, not the summed prior).
 
     Positions are independent given a pattern and each pattern is uniform over its strings, so a pattern's share
     is weight x (its log weight) + sum_j log pk_j(allowed_kj), and within it a position's class c has
@@ -249,9 +250,10 @@ def ctc_decode_prior(
     same length, its most probable string; the one with the highest log p(frames) + ``weight`` x log prior
     wins: the look-alike swaps (1/A, 0/D, 8/B) that make a reading fit a known layout, when the picture
     leaves them open. Lengths stay the greedy ones. A swapped character's probability is its posterior under
-    the same model (``_posterior_marginals``: picture x prior^weight, summed over the mixture's patterns), so
-    a swap into a slot that only a loose layout or the open fallback leaves open stays as unsure as the
-    picture, and one that a tight layout all but forces is sure (the prior picks the layout, the picture
+    the same model (``_posterior_marginals``: picture x prior, summed over the mixture's patterns; exact at
+    weight 1, each part tempered on its own at another weight), so a swap into a slot that only a loose layout
+    or the open fallback leaves open keeps about the picture's confidence, and one that a tight layout all but
+    forces is sure (the prior picks the layout, the picture
     still picks the character within it). A greedy path with an out-of-alphabet class
     is returned as the tokenizer reads it ("?" for that character), without the prior.
     """

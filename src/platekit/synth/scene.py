@@ -91,8 +91,10 @@ def synth_scene(rng: np.random.Generator, background: np.ndarray | None = None, 
 
     ``plate_width``: range of a plate's width as a share of the scene width (uniform).
     ``on_plates``: with a real background and its plate boxes, each synthetic plate goes where a real plate was
-    (centred on its blurred box, 1.0-1.2x its width, the synthetic plate's own aspect), so plates sit on cars
-    and not on walls or sky; ``plate_width`` and ``n_plates`` are then unused unless no box lies in the crop.
+    (centred on its blurred box, 1.0-1.2x its width, the synthetic plate's own aspect; up to 3), so plates sit on
+    cars and not on walls or sky; ``plate_width`` and ``n_plates`` apply only when no plate could be placed so
+    (no whole box of at least 6 px in the crop: about a quarter of openlpr scenes at 640x480). A plate may reach
+    past the scene's edge when its box is near it (its box is clipped, as for any plate).
     """
     w, h = size
     d = difficulty
@@ -101,24 +103,27 @@ def synth_scene(rng: np.random.Generator, background: np.ndarray | None = None, 
         img = random_background(w, h, rng)
     elif on_plates:
         img, slots = real_background_boxes(w, h, rng, background, bg_boxes)
+        slots = [b for b in slots if b[2] - b[0] >= 6 and b[3] > b[1]]  # a plate needs a few pixels
         slots = [slots[i] for i in rng.permutation(len(slots))[:3]]
     else:
         img = real_background(w, h, rng, background, bg_boxes)
     synth = PlateSynth(formats, difficulty=d)
-    n = len(slots) if slots else int(rng.integers(1, 4)) if n_plates is None else int(n_plates)
     plates, taken = [], []
-    for j in range(n):
+
+    def place(slot: tuple[float, ...] | None) -> None:
+        """One plate: centred on ``slot`` at about its width, or anywhere (None); skipped when it overlaps."""
+        nonlocal img
         fmt = formats[int(rng.integers(len(formats)))]
         text = random_text(fmt, rng)
         mm_w, mm_h = plate_size_mm(fmt)
-        if slots:  # where a real plate was: its centre, about its width
-            x1, y1, x2, y2 = slots[j]
+        if slot is not None:  # where a real plate was: its centre, about its width
+            x1, y1, x2, y2 = slot
             pw = (x2 - x1) * rng.uniform(1.0, 1.2)
             ph = pw * mm_h / mm_w
             quad = (_quad_shape(pw, ph, rng, 0.5 * d) + [(x1 + x2) / 2, (y1 + y2) / 2]).astype(np.float32)
             box = np.concatenate([quad.min(0), quad.max(0)])
-            if pw < 6 or any(not (box[2] < t[0] or box[0] > t[2] or box[3] < t[1] or box[1] > t[3]) for t in taken):
-                continue
+            if any(not (box[2] < t[0] or box[0] > t[2] or box[3] < t[1] or box[1] > t[3]) for t in taken):
+                return
         else:
             pw = rng.uniform(*plate_width) * w  # plate width in scene pixels
             ph = pw * mm_h / mm_w
@@ -128,7 +133,7 @@ def synth_scene(rng: np.random.Generator, background: np.ndarray | None = None, 
                 if all(box[2] < t[0] or box[0] > t[2] or box[3] < t[1] or box[1] > t[3] for t in taken):
                     break
             else:
-                continue
+                return
         k = max(0.15, min(2.0, 1.3 * pw / mm_w))
         plate, corners = synth.render_plate(text, fmt, rng, px_per_mm=k, pad=0.0)
         mask = np.zeros(plate.shape[:2], np.uint8)
@@ -143,6 +148,12 @@ def synth_scene(rng: np.random.Generator, background: np.ndarray | None = None, 
         x1, y1 = np.clip(box[:2], 0, [w - 1, h - 1])
         x2, y2 = np.clip(box[2:], 0, [w - 1, h - 1])
         plates.append((text, fmt, quad, (float(x1), float(y1), float(x2), float(y2))))
+
+    for slot in slots:
+        place(slot)
+    if not plates:  # no slot (or none placed): anywhere in the scene
+        for _ in range(int(rng.integers(1, 4)) if n_plates is None else int(n_plates)):
+            place(None)
     img = np.clip(camera(img.astype(np.float32), rng, d * 0.6), 0, 255).astype(np.uint8)
     if rng.random() < 0.7:
         img = jpeg(img, int(rng.uniform(95 - 50 * d, 95)))
