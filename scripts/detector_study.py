@@ -53,14 +53,24 @@ def main() -> None:
     ap.add_argument("--json", help="write every number here")
     ap.add_argument("--sweep", help="comma-separated thresholds: recall / precision / recall by size at each")
     ap.add_argument("--extra", action="append", default=[], metavar="NAME=PATH",
-                    help="another own val set (detection labels.jsonl, its val/ scenes), e.g. "
-                         "closeup=runs/det/closeup from scripts/closeup_scenes.py; repeatable")
+                    help="another own val set (detection labels.jsonl, its val/ scenes, or every scene when it has no "
+                         "val/ folder), e.g. closeup=runs/det/closeup from scripts/closeup_scenes.py; repeatable")
     a = ap.parse_args()
     models = dict(m.split("=", 1) for m in a.models)
     runners = {n: DetectorRunner(p, threads=1) for n, p in models.items()}
     out: dict[str, dict] = {n: {"path": p} for n, p in models.items()}
     sets = {**DATA, **dict(e.split("=", 1) for e in a.extra)}
-    records = {k: load_eval_records(v, "val")[: a.limit or None] for k, v in sets.items() if os.path.exists(v)}
+    records = {}
+    for k, v in sets.items():
+        if not os.path.exists(v):
+            continue
+        recs = load_eval_records(v, "val")
+        if not recs and k in dict(e.split("=", 1) for e in a.extra):  # a val-only set (e.g. synth --scene output)
+            recs = load_eval_records(v, "all")
+            print(f"{k}: no val/ scenes in {v}; every scene is used (a set made from val data only)", flush=True)
+        if not recs:
+            raise SystemExit(f"{k}: no labelled scenes in {v}")
+        records[k] = recs[: a.limit or None]
     for name, r in runners.items():
         for k, recs in records.items():
             m = evaluate_detector(r, recs)

@@ -162,6 +162,15 @@ def test_real_background_boxes_maps_the_boxes_of_its_crop():
     assert any(real_background_boxes(320, 240, sample_rng(6, i), img, boxes)[1] for i in range(20))
 
 
+def test_real_background_boxes_crop_tries_find_a_box():
+    # a small box in a corner: one crop draw often misses it; with tries the crop (or the whole image) holds it
+    img = np.zeros((300, 400, 3), np.uint8)
+    boxes = [(5.0, 5.0, 45.0, 20.0)]
+    one = sum(bool(real_background_boxes(320, 240, sample_rng(8, i), img, boxes)[1]) for i in range(20))
+    tries = [real_background_boxes(320, 240, sample_rng(8, i), img, boxes, tries=3)[1] for i in range(20)]
+    assert one < 20 and all(tries)
+
+
 def test_scene_on_plates_puts_each_plate_where_a_real_one_was():
     img = np.full((480, 640, 3), 90, np.uint8)
     boxes = [(100.0, 300.0, 200.0, 330.0), (400.0, 320.0, 520.0, 350.0)]

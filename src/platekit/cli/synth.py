@@ -46,6 +46,10 @@ def register(app: typer.Typer) -> None:
         on_plates: bool = typer.Option(False, "--on-plates", help="Scene mode: every scene on a real background "
                                        "from --backgrounds (needs its labels.jsonl), each synthetic plate where a "
                                        "real plate was (on cars, not on walls)."),
+        crop_tries: int = typer.Option(1, "--crop-tries", min=1, max=100, help="Scene mode with --on-plates: draw "
+                                       "the background crop up to N times until it holds a whole plate box, then "
+                                       "use the whole image (1: one draw; a crop without a box places plates "
+                                       "anywhere)."),
     ):
         """Generate synthetic plates: crops for a recognizer or scenes for a detector."""
         formats = tuple(f.strip() for f in plate_type.split(",") if f.strip())
@@ -60,7 +64,7 @@ def register(app: typer.Typer) -> None:
             if len(pw) != 2 or not 0.01 <= pw[0] <= pw[1] <= 0.99:  # below 1 % of the width a plate has no pixels
                 raise PlatekitError(f"--plate-width must be MIN,MAX with 0.01 <= MIN <= MAX <= 0.99, got {plate_width!r}")
             path = write_scenes(out, formats, n, seed, _size(size or "640x480"), difficulty, backgrounds,
-                                plate_width=pw, on_plates=on_plates)
+                                plate_width=pw, on_plates=on_plates, crop_tries=crop_tries)
             what = "scenes"
         else:
             from platekit.synth.generator import write_dataset

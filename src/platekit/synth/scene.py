@@ -43,8 +43,11 @@ def real_background(w: int, h: int, rng: np.random.Generator, image: np.ndarray,
 
 
 def real_background_boxes(w: int, h: int, rng: np.random.Generator, image: np.ndarray,
-                          boxes: Sequence[Sequence[float]] = ()) -> tuple[np.ndarray, list[tuple[float, ...]]]:
-    """``real_background`` and the blurred plate boxes that lie wholly inside the crop, in scene pixels."""
+                          boxes: Sequence[Sequence[float]] = (), tries: int = 1
+                          ) -> tuple[np.ndarray, list[tuple[float, ...]]]:
+    """``real_background`` and the blurred plate boxes that lie wholly inside the crop, in scene pixels.
+
+    ``tries`` > 1: up to that many crops are drawn until one holds a whole box, then the whole image."""
     img = image.copy()
     for x1, y1, x2, y2 in boxes:
         x1, y1 = max(0, int(x1) - 2), max(0, int(y1) - 2)
@@ -53,12 +56,15 @@ def real_background_boxes(w: int, h: int, rng: np.random.Generator, image: np.nd
             k = max(3, (max(x2 - x1, y2 - y1) // 2) | 1)
             img[y1:y2, x1:x2] = cv2.blur(img[y1:y2, x1:x2], (k, k))
     ih, iw = img.shape[:2]
-    s = rng.uniform(0.5, 1.0)
-    cw, ch = max(8, int(iw * s)), max(8, int(ih * s))
-    x0, y0 = int(rng.integers(0, iw - cw + 1)), int(rng.integers(0, ih - ch + 1))
-    sx, sy = w / cw, h / ch
-    inside = [((x1 - x0) * sx, (y1 - y0) * sy, (x2 - x0) * sx, (y2 - y0) * sy) for x1, y1, x2, y2 in boxes
-              if x1 >= x0 and y1 >= y0 and x2 <= x0 + cw and y2 <= y0 + ch]
+    for t in range(tries + (tries > 1)):
+        s = rng.uniform(0.5, 1.0) if t < tries else 1.0
+        cw, ch = max(8, int(iw * s)), max(8, int(ih * s))
+        x0, y0 = (int(rng.integers(0, iw - cw + 1)), int(rng.integers(0, ih - ch + 1))) if t < tries else (0, 0)
+        sx, sy = w / cw, h / ch
+        inside = [((x1 - x0) * sx, (y1 - y0) * sy, (x2 - x0) * sx, (y2 - y0) * sy) for x1, y1, x2, y2 in boxes
+                  if x1 >= x0 and y1 >= y0 and x2 <= x0 + cw and y2 <= y0 + ch]
+        if inside:
+            break
     return cv2.resize(img[y0 : y0 + ch, x0 : x0 + cw], (w, h), interpolation=cv2.INTER_AREA), inside
 
 
@@ -86,7 +92,7 @@ def _plate_quad(pw: float, ph: float, w: int, h: int, rng: np.random.Generator, 
 def synth_scene(rng: np.random.Generator, background: np.ndarray | None = None, n_plates: int | None = None,
                 size: tuple[int, int] = (640, 480), formats: Sequence[str] = ("cn-blue",),
                 difficulty: float = 0.5, bg_boxes: Sequence[Sequence[float]] = (),
-                plate_width: tuple[float, float] = (0.08, 0.4), on_plates: bool = False):
+                plate_width: tuple[float, float] = (0.08, 0.4), on_plates: bool = False, crop_tries: int = 1):
     """-> (RGB uint8 [h, w, 3], [(text, fmt, corners [4, 2] lt,rt,rb,lb, box (x1, y1, x2, y2)), ...]).
 
     ``plate_width``: range of a plate's width as a share of the scene width (uniform).
@@ -94,7 +100,8 @@ def synth_scene(rng: np.random.Generator, background: np.ndarray | None = None, 
     (centred on its blurred box, 1.0-1.2x its width, the synthetic plate's own aspect; up to 3), so plates sit on
     cars and not on walls or sky; ``plate_width`` and ``n_plates`` apply only when no plate could be placed so
     (no whole box of at least 6 px in the crop: about a quarter of openlpr scenes at 640x480). A plate may reach
-    past the scene's edge when its box is near it (its box is clipped, as for any plate).
+    past the scene's edge when its box is near it (its box is clipped, as for any plate). ``crop_tries`` > 1: the
+    background crop is drawn up to that many times until it holds a whole box, then the whole image is used.
     """
     w, h = size
     d = difficulty
@@ -102,7 +109,7 @@ def synth_scene(rng: np.random.Generator, background: np.ndarray | None = None, 
     if background is None:
         img = random_background(w, h, rng)
     elif on_plates:
-        img, slots = real_background_boxes(w, h, rng, background, bg_boxes)
+        img, slots = real_background_boxes(w, h, rng, background, bg_boxes, crop_tries)
         slots = [b for b in slots if b[2] - b[0] >= 6 and b[3] > b[1]]  # a plate needs a few pixels
         slots = [slots[i] for i in rng.permutation(len(slots))[:3]]
     else:
@@ -185,7 +192,8 @@ def _load_backgrounds(path: str) -> list[tuple[str, list]]:
 def write_scenes(out_dir: str, formats: Sequence[str] = ("cn-blue",), n: int = 100, seed: int = 0,
                  size: tuple[int, int] = (640, 480), difficulty: float = 0.5,
                  backgrounds: str | None = None, real_fraction: float = 0.7,
-                 plate_width: tuple[float, float] = (0.08, 0.4), on_plates: bool = False) -> str:
+                 plate_width: tuple[float, float] = (0.08, 0.4), on_plates: bool = False,
+                 crop_tries: int = 1) -> str:
     """Write ``n`` scenes + ``labels.jsonl`` in the detection JSONL format; returns the JSONL path.
 
     ``on_plates``: see ``synth_scene`` (real backgrounds with plate boxes only)."""
@@ -203,7 +211,8 @@ def write_scenes(out_dir: str, formats: Sequence[str] = ("cn-blue",), n: int = 1
             if bgs and rng.random() < real_fraction:
                 p, boxes = bgs[int(rng.integers(len(bgs)))]
                 bg = load_image(p)
-            img, plates = synth_scene(rng, bg, None, size, tuple(formats), difficulty, boxes, plate_width, on_plates)
+            img, plates = synth_scene(rng, bg, None, size, tuple(formats), difficulty, boxes, plate_width, on_plates,
+                                      crop_tries)
             rel = f"images/{i:07d}.jpg"
             imwrite_rgb(os.path.join(out_dir, rel), img)
             rec = {
