@@ -289,7 +289,7 @@ def ctc_decode_prior(
                 priors = _log_priors(fit, lw, open_lw)
                 m = int((logp[pos[None, :], cands].sum(-1) + weight * priors).argmax())  # ties: the greedy text
                 if m > 0 and (cands[m] != g_ids).any():
-                    sel, fits, gain = cands[m], fit[:, m], weight * (float(priors[m]) - g_prior)
+                    sel = cands[m]
         if sel is None:
             f = region.guess_format(g_text) if g_text else None
             texts.append(g_text)
