@@ -67,7 +67,7 @@ def main() -> None:
         recs = load_eval_records(v, "val")
         if not recs and k in dict(e.split("=", 1) for e in a.extra):  # a val-only set (e.g. synth --scene output)
             recs = load_eval_records(v, "all")
-            print(f"{k}: no val/ scenes in {v}; every scene is used (a set made from val data only)", flush=True)
+            print(f"{k}: no val/ scenes in {v}; every scene is used (give only sets made from val data)", flush=True)
         if not recs:
             raise SystemExit(f"{k}: no labelled scenes in {v}")
         records[k] = recs[: a.limit or None]

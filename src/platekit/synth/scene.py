@@ -56,6 +56,7 @@ def real_background_boxes(w: int, h: int, rng: np.random.Generator, image: np.nd
             k = max(3, (max(x2 - x1, y2 - y1) // 2) | 1)
             img[y1:y2, x1:x2] = cv2.blur(img[y1:y2, x1:x2], (k, k))
     ih, iw = img.shape[:2]
+    tries = max(1, int(tries))
     for t in range(tries + (tries > 1)):
         s = rng.uniform(0.5, 1.0) if t < tries else 1.0
         cw, ch = max(8, int(iw * s)), max(8, int(ih * s))
