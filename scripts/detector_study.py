@@ -59,13 +59,14 @@ def main() -> None:
     models = dict(m.split("=", 1) for m in a.models)
     runners = {n: DetectorRunner(p, threads=1) for n, p in models.items()}
     out: dict[str, dict] = {n: {"path": p} for n, p in models.items()}
-    sets = {**DATA, **dict(e.split("=", 1) for e in a.extra)}
+    extra = dict(e.split("=", 1) for e in a.extra)
+    sets = {**DATA, **extra}
     records = {}
     for k, v in sets.items():
         if not os.path.exists(v):
             continue
         recs = load_eval_records(v, "val")
-        if not recs and k in dict(e.split("=", 1) for e in a.extra):  # a val-only set (e.g. synth --scene output)
+        if not recs and k in extra:  # a val-only set (e.g. synth --scene output)
             recs = load_eval_records(v, "all")
             print(f"{k}: no val/ scenes in {v}; every scene is used (give only sets made from val data)", flush=True)
         if not recs:

@@ -253,9 +253,8 @@ def ctc_decode_prior(
     the same model (``_posterior_marginals``: picture x prior, summed over the mixture's patterns; exact at
     weight 1, each part tempered on its own at another weight), so a swap into a slot that only a loose layout
     or the open fallback leaves open keeps about the picture's confidence, and one that a tight layout all but
-    forces is sure (the prior picks the layout, the picture
-    still picks the character within it). A greedy path with an out-of-alphabet class
-    is returned as the tokenizer reads it ("?" for that character), without the prior.
+    forces is sure (the prior picks the layout, the picture still picks the character within it). A greedy path
+    with an out-of-alphabet class is returned as the tokenizer reads it ("?" for that character), without the prior.
     """
     tables = _prior_tables(region, probs.shape[-1])
     greedy = probs.argmax(-1)  # [N, T]

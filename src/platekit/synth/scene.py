@@ -90,6 +90,11 @@ def _plate_quad(pw: float, ph: float, w: int, h: int, rng: np.random.Generator, 
     return (q + [cx, cy]).astype(np.float32)
 
 
+def _free(box: np.ndarray, taken: Sequence[np.ndarray]) -> bool:
+    """True when ``box`` (x1, y1, x2, y2) overlaps none of the boxes already ``taken``."""
+    return all(box[2] < t[0] or box[0] > t[2] or box[3] < t[1] or box[1] > t[3] for t in taken)
+
+
 def synth_scene(rng: np.random.Generator, background: np.ndarray | None = None, n_plates: int | None = None,
                 size: tuple[int, int] = (640, 480), formats: Sequence[str] = ("cn-blue",),
                 difficulty: float = 0.5, bg_boxes: Sequence[Sequence[float]] = (),
@@ -130,7 +135,7 @@ def synth_scene(rng: np.random.Generator, background: np.ndarray | None = None, 
             ph = pw * mm_h / mm_w
             quad = (_quad_shape(pw, ph, rng, 0.5 * d) + [(x1 + x2) / 2, (y1 + y2) / 2]).astype(np.float32)
             box = np.concatenate([quad.min(0), quad.max(0)])
-            if any(not (box[2] < t[0] or box[0] > t[2] or box[3] < t[1] or box[1] > t[3]) for t in taken):
+            if not _free(box, taken):
                 return
         else:
             pw = rng.uniform(*plate_width) * w  # plate width in scene pixels
@@ -138,7 +143,7 @@ def synth_scene(rng: np.random.Generator, background: np.ndarray | None = None, 
             for _try in range(10):
                 quad = _plate_quad(pw, ph, w, h, rng, d)
                 box = np.concatenate([quad.min(0), quad.max(0)])
-                if all(box[2] < t[0] or box[0] > t[2] or box[3] < t[1] or box[1] > t[3] for t in taken):
+                if _free(box, taken):
                     break
             else:
                 return
