@@ -27,6 +27,10 @@ def convert(onnx_path: str, out: str) -> None:
 
     meta = json.load(open(onnx_path[: -len(".onnx")] + ".json"))
     args = dict(meta["model_args"])
+    from platekit.core.formats import get_region
+
+    if meta["model"] == "crnn_ctc" and meta["alphabet"] != get_region(meta["region"]).alphabet:
+        args["alphabet"] = meta["alphabet"]  # an older reader's shorter alphabet (cn before session 14)
     model = create_model(meta["model"], **args).eval()
     g = onnx.load(onnx_path).graph
     init = {i.name: numpy_helper.to_array(i) for i in g.initializer}
@@ -88,7 +92,7 @@ def convert(onnx_path: str, out: str) -> None:
     err = float(np.abs(ref - got).max())
     print(f"max |onnx - torch| = {err:.2e}")
     assert err < 1e-3
-    save_checkpoint(out, model, region=meta["region"], source=onnx_path)
+    save_checkpoint(out, model, region=meta["region"], alphabet=meta["alphabet"], source=onnx_path)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import pytest
 from platekit.core.formats import (
     CN_ALNUM,
     CN_PROVINCES,
+    CN_SPECIAL,
     CN_TYPE_INFO,
     CN_TYPES,
     FORMATS,
@@ -25,15 +26,26 @@ NEW = ("cn-green-large", "cn-yellow-2row", "cn-learner", "cn-trailer", "cn-polic
 _REPORTED_AS = {"cn-yellow": "cn-blue", "cn-yellow-2row": "cn-blue"}
 
 
-def test_cn_alphabet_and_slots_unchanged():
+def test_cn_alphabet_keeps_the_old_class_ids():
+    """The special types' characters are appended: a reader trained on the first 65 classes keeps its ids."""
     r = REGIONS["cn"]
     literal = "皖沪津渝冀晋蒙辽吉黑苏浙京闽赣鲁豫鄂湘粤桂琼川贵云藏陕甘青宁新" + "ABCDEFGHJKLMNPQRSTUVWXYZ" + "0123456789"
-    assert r.alphabet == literal == CN_PROVINCES + CN_ALNUM and r.n_slots == 8 and r.pad == "_"
+    assert r.alphabet == literal + "学挂警使领港澳应急" == CN_PROVINCES + CN_ALNUM + CN_SPECIAL
+    assert r.n_slots == 8 and r.pad == "_"
+
+
+def test_an_older_reader_reads_the_old_formats():
+    """Region.for_alphabet: a 65-class cn reader gets the five types it can spell, the same prior as before."""
+    old = REGIONS["cn"].for_alphabet(CN_PROVINCES + CN_ALNUM)
+    assert [f.name for f in old.formats] == ["cn-blue", "cn-green", "cn-green-large", "cn-yellow", "cn-yellow-2row"]
+    assert old.guess_format("京A1234学") is None and old.guess_type("京A1234学").name == "cn-learner"
+    assert REGIONS["cn"].for_alphabet(REGIONS["cn"].alphabet) is REGIONS["cn"]
 
 
 def test_reader_facing_formats_use_only_the_alphabet():
     r = REGIONS["cn"]
-    assert [f.name for f in r.formats] == ["cn-blue", "cn-green", "cn-green-large", "cn-yellow", "cn-yellow-2row"]
+    assert [f.name for f in r.formats] == [f.name for f in CN_TYPES] and r.formats[0].name == "cn-blue"
+    assert dict(r.prior_shares) == {"cn-embassy": 0.001}  # the one type whose few strings would claim readings
     for f, pat in r.slot_patterns():
         assert set(f.alphabet()) <= set(r.alphabet) and len(pat) == r.n_slots
     assert set(r.types) == set(CN_TYPES) and set(NEW) <= set(CN) and set(CN) <= set(FORMATS)
@@ -56,8 +68,9 @@ def test_green_rule_ga36():
     for bad in ("皖A123456", "皖AA12345", "皖AD1234A", "皖A1234DF", "皖A12345A"):
         assert not green.validate(bad) and not large.validate(bad), bad
         assert guess_format(bad) is None or guess_format(bad).region != "cn"
-    # the reader's formats cannot see the special types: the recognizer reports no format for them
-    assert REGIONS["cn"].guess_format("京A1234学") is None and REGIONS["cn"].guess_format("皖AD12345").name == "cn-green"
+    # a reader with the full alphabet reports the special types as formats too
+    assert REGIONS["cn"].guess_format("京A1234学").name == "cn-learner"
+    assert REGIONS["cn"].guess_format("皖AD12345").name == "cn-green"
 
 
 def test_reader_reports_every_cn_type():

@@ -173,10 +173,12 @@ def _prior_tables(region: Region, c_len: int) -> dict[int, tuple[np.ndarray, np.
     """length -> (allowed [K, L, C] bool, log weight of one string under each pattern [K], the open fallback's
     log weight, an upper bound of any text's log prior) over every pattern of every format of the region.
 
-    A string's weight under a pattern: log 1/(F + 1) + log 1/(the format's pattern count) - sum_j log |allowed_j|
-    (F formats plus the open fallback, each equally likely; a format's patterns equally likely; each pattern
-    uniform over its strings); the open fallback: log 1/(F + 1) - L log |alphabet|."""
-    n_f = len(region.formats) + 1
+    A string's weight under a pattern: log s_f/S + log 1/(the format's pattern count) - sum_j log |allowed_j|
+    (format f's share s_f, ``Region.prior_shares``, 1 unless listed; S the shares' sum plus 1 for the open
+    fallback; a format's patterns equally likely; each pattern uniform over its strings); the open fallback:
+    log 1/S - L log |alphabet|. With every share 1 this is F formats and the fallback, each equally likely."""
+    shares = dict(region.prior_shares)
+    log_total = float(np.log(sum(shares.get(f.name, 1.0) for f in region.formats) + 1.0))  # + the open fallback
     index = {c: i + 1 for i, c in enumerate(region.alphabet)}
     by_len: dict[int, tuple[list[np.ndarray], list[float]]] = {}
     for f in region.formats:
@@ -188,10 +190,10 @@ def _prior_tables(region: Region, c_len: int) -> dict[int, tuple[np.ndarray, np.
                 continue
             arrs, lws = by_len.setdefault(len(p), ([], []))
             arrs.append(a)
-            lws.append(float(-np.log(n_f) - np.log(len(pats)) - np.log(sizes).sum()))
+            lws.append(float(np.log(shares.get(f.name, 1.0)) - log_total - np.log(len(pats)) - np.log(sizes).sum()))
     out = {}
     for n, (arrs, lws) in by_len.items():
-        open_lw = float(-np.log(n_f) - n * np.log(len(region.alphabet)))
+        open_lw = float(-log_total - n * np.log(len(region.alphabet)))
         out[n] = (np.stack(arrs), np.array(lws), open_lw, float(np.logaddexp.reduce(lws + [open_lw])))
     return out
 

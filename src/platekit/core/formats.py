@@ -8,14 +8,11 @@ alphabet and pad character of that recognizer.
 Chinese plate types (issue 14). ``CN_TYPES`` lists every Chinese plate type the toolkit knows (GA 36-2018:
 blue, new-energy green small and large, yellow single- and two-row, learner, trailer, police, embassy,
 consulate, Hong Kong / Macau cross-border, emergency), with their colours, rows and size in
-``CN_TYPE_INFO``. Only the types whose characters are all in the ``cn`` recognizer's alphabet
-(``CN_PROVINCES + CN_ALNUM``, which the shipped Chinese recognizer's output classes and slot count are
-built from) are ``REGIONS["cn"].formats``: blue, green, green-large, yellow, yellow-2row. Those drive
-the recognizer's tokenizer and constrained decoding; the others (learner 学, trailer 挂, police 警,
-embassy 使, consulate 领, Hong Kong 港, Macau 澳, emergency 应急) need characters outside that alphabet
-and live in ``REGIONS["cn"].types`` only: the generator draws them and ``guess_format`` /
-``Region.guess_type`` (the reported plate type) recognise them, so a future reader whose alphabet has
-学 reports ``cn-learner``. Changing the ``cn`` alphabet breaks the shipped recognizer: do not.
+``CN_TYPE_INFO``. ``REGIONS["cn"]`` reads all of them: its alphabet is ``CN_PROVINCES + CN_ALNUM +
+CN_SPECIAL`` (学 挂 警 使 领 港 澳 应 急 appended in session 14, so the classes of older readers keep their
+ids). A recognizer file carries its own alphabet in its sidecar; ``Region.for_alphabet`` narrows the region
+to it (a reader trained on the first 65 classes gets blue, green, green-large, yellow and yellow-2row as its
+formats and decodes exactly as before), and ``guess_type`` (the reported plate type) always knows every type.
 Blue and yellow plates share their characters: a 7-character text of the ``cn`` alphabet is reported
 as ``cn-blue`` (the colour is not in the text); two-row plates are read as one text, top row first.
 """
@@ -23,7 +20,7 @@ as ``cn-blue`` (the colour is not in the text); two-row plates are read as one t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 # --- CCPD tables (index -> character); "O" is CCPD's "no character" placeholder -------------
 CCPD_PROVINCES = list("皖沪津渝冀晋蒙辽吉黑苏浙京闽赣鲁豫鄂湘粤桂琼川贵云藏陕甘青宁新警学") + ["O"]
@@ -34,6 +31,9 @@ CN_PROVINCES = "皖沪津渝冀晋蒙辽吉黑苏浙京闽赣鲁豫鄂湘粤桂�
 CN_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # I and O never appear on Chinese plates
 CN_DIGITS = "0123456789"
 CN_ALNUM = CN_LETTERS + CN_DIGITS
+# the characters of the special Chinese types (learner, trailer, police, embassy, consulate, Hong Kong, Macau,
+# emergency): the cn alphabet's tail since session 14; readers trained before read only the first 65 classes
+CN_SPECIAL = "学挂警使领港澳应急"
 
 RU_ALPHABET = "1234567890ABEKMHOPCTYX"  # the 22 symbols of Russian plates (Latin lookalikes)
 RU_LETTERS = "ABEKMHOPCTYX"
@@ -100,6 +100,10 @@ class Region:
     # CTC readers of the region: the weight of the plate-text prior in greedy decoding (core.ctc_decode.ctc_decode_prior:
     # 1 = the prior as it is; None: off). Checked on our own validation (docs/reading.md "The plate-text prior").
     text_prior: float | None = None
+    # the text prior's weight of each format against the others, (name, share) pairs; an unlisted format and the
+    # open fallback weigh 1. The prior is uniform over each format's strings, so a rare format with few strings
+    # (the embassy's six digits and 使) would claim any reading near it at weight 1: rare types get their rarity.
+    prior_shares: tuple[tuple[str, float], ...] = ()
 
     def slot_patterns(self) -> list[tuple[PlateFormat, tuple[str, ...]]]:
         """Every distinct pattern of every format, padded to ``n_slots`` with the pad character."""
@@ -110,6 +114,14 @@ class Region:
                     seen.add(tuple(p))
                     out.append((f, tuple(p) + (self.pad,) * (self.n_slots - len(p))))
         return out
+
+    def for_alphabet(self, alphabet: str) -> Region:
+        """This region as a reader with ``alphabet`` reads it: that alphabet, and only the formats whose characters
+        it holds (a reader's sidecar alphabet may be an older, shorter one: cn readers before session 14)."""
+        if alphabet == self.alphabet:
+            return self
+        keep = tuple(f for f in self.formats if set(f.alphabet()) <= set(alphabet))
+        return replace(self, alphabet=alphabet, formats=keep, types=self.types or self.formats)
 
     def guess_format(self, text: str) -> PlateFormat | None:
         """The first of the recognizer's formats (``formats``) the text fits, or None."""
@@ -212,9 +224,17 @@ def row_layouts(region: str | None) -> tuple[RowLayout, ...]:
                  for name, info in CN_TYPE_INFO.items() if info.row_boxes)
 
 
-# what the cn recognizer reads: the types whose characters are all in its alphabet (blue first: a
-# 7-character text is reported as blue)
-_CN_READ = tuple(f for f in CN_TYPES if set(f.alphabet()) <= set(CN_PROVINCES + CN_ALNUM))
+# the text prior's share of a Chinese type against the others (unlisted: 1, as every format before session 14).
+# The embassy plate (six digits and 使: 10^6 strings, ~3 x 10^4 times fewer than a blue plate's) would at share 1
+# claim any 7-character reading of six digits and a red character; at 0.001 its strings weigh about what a blue
+# plate's do. Chosen on our own synthetic crops through the Reader (docs/recognizers.md "Session 14"): shares of
+# 0.01-0.001 for every rare type let the prior turn their last character into a blue plate's (consulate 1.8 %
+# shown right against 64.2 % at share 1); leaving them out of the prior was worse still.
+CN_PRIOR_SHARES = {"cn-embassy": 0.001}
+
+# what a cn recognizer reads: every type (blue first: a 7-character text of provinces, letters and digits is
+# reported as blue; the colour is not in the text)
+_CN_READ = CN_TYPES
 
 
 # Russian region codes (the last 2-3 characters of every plate): the 2-digit codes of the federal subjects
@@ -331,7 +351,8 @@ _LATIN_ALL = tuple(_latin(*t) for t in LATIN_TYPES)
 FORMATS: dict[str, PlateFormat] = {f.name: f for f in CN_TYPES + _RU_ALL + _LATIN_ALL}
 
 REGIONS: dict[str, Region] = {
-    "cn": Region("cn", _CN_READ, CN_PROVINCES + CN_ALNUM, "_", 8, CN_TYPES, text_prior=1.0),
+    "cn": Region("cn", _CN_READ, CN_PROVINCES + CN_ALNUM + CN_SPECIAL, "_", 8, CN_TYPES, text_prior=1.0,
+                 prior_shares=tuple(CN_PRIOR_SHARES.items())),
     "ru": Region("ru", _RU_ALL, RU_ALPHABET, "-", 9),
     "latin": Region("latin", _LATIN_ALL, LATIN_ALNUM, "_", 10, text_prior=1.0),
 }

@@ -30,6 +30,14 @@ class LoadedRecognizer:
     crop_margin: float
     params: int | None
     name: str
+    alphabet: str | None = None  # the model's own (an older cn reader's is shorter than the region's)
+
+    @property
+    def region_spec(self):
+        from platekit.core.formats import get_region
+
+        r = get_region(self.region)
+        return r.for_alphabet(self.alphabet) if self.alphabet else r
 
     def probs(self, x: np.ndarray, batch: int = 64) -> np.ndarray:
         if self.kind == "onnx":
@@ -45,10 +53,9 @@ class LoadedRecognizer:
 
     def decode(self, probs: np.ndarray, constrained: bool = True):
         from platekit.core.ctc_decode import ctc_decode_constrained
-        from platekit.core.formats import get_region
         from platekit.core.tokenizer import CTCTokenizer, SlotTokenizer
 
-        r = get_region(self.region)
+        r = self.region_spec
         if self.decoder == "slots":
             tok = SlotTokenizer.for_region(r)
             return tok.decode_constrained(probs, r)[:2] if constrained else tok.decode(probs)
@@ -67,7 +74,7 @@ def load_recognizer(path: str, threads: int = 1) -> LoadedRecognizer:
         inp = meta["input"]
         return LoadedRecognizer("onnx", (sess, sess.get_inputs()[0].name), (int(inp["height"]), int(inp["width"])),
                                 meta["region"], meta["decoder"], float(meta.get("crop_margin", 0.0)),
-                                meta.get("params"), os.path.basename(path))
+                                meta.get("params"), os.path.basename(path), meta.get("alphabet"))
     import torch
 
     from platekit.models.registry import load_checkpoint
@@ -80,7 +87,8 @@ def load_recognizer(path: str, threads: int = 1) -> LoadedRecognizer:
         raise PlatekitError(f"{path}: cannot load checkpoint ({e})") from None
     params = sum(p.numel() for n, p in model.named_parameters() if not n.startswith("mae_decoder."))
     return LoadedRecognizer("torch", model, tuple(model.input_size), model.region, model.decoder,
-                            float(meta.get("crop_margin", 0.0)), params, os.path.basename(path))
+                            float(meta.get("crop_margin", 0.0)), params, os.path.basename(path),
+                            getattr(model, "alphabet", None))
 
 
 def synthetic_set(spec: str, size: tuple[int, int], margin: float, n: int, seed: int, difficulty: float):
@@ -97,7 +105,6 @@ def synthetic_set(spec: str, size: tuple[int, int], margin: float, n: int, seed:
 def evaluate(rec: LoadedRecognizer, crops: np.ndarray, texts: list[str], constrained: bool = True,
              out_dir: str | None = None, title: str = "", speed_n: int = 100) -> dict:
     """Metrics of ``rec`` on crops (uint8 [N, H, W, 3] at the model size) -> report dict (+ PNGs)."""
-    from platekit.core.formats import get_region
 
     t0 = time.perf_counter()
     probs = rec.probs(crops)
@@ -113,7 +120,7 @@ def evaluate(rec: LoadedRecognizer, crops: np.ndarray, texts: list[str], constra
     for i in range(k):
         rec.probs(crops[i : i + 1])
     ms1 = (time.perf_counter() - t0) * 1000 / max(1, k)
-    r = get_region(rec.region)
+    r = rec.region_spec
     subsets: dict[str, dict] = {}
     for name, mask in _subsets(texts, r).items():
         if mask.any():

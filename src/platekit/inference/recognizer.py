@@ -41,11 +41,13 @@ class OnnxRecognizer:
         self.decoder: str = self.meta.get("decoder", "slots")
         self.max_batch = max_batch
         self.ctc_constrained = ctc_constrained
-        self._region: Region | None = REGIONS.get(self.region)
+        alphabet = self.meta["alphabet"]
+        region = REGIONS.get(self.region)
+        # decode with the reader's own alphabet: an older cn reader knows the first 65 classes only
+        self._region: Region | None = region.for_alphabet(alphabet) if region is not None else None
         prior = self.meta.get("text_prior", self._region.text_prior if self._region else None) \
             if text_prior is None else text_prior
         self.text_prior: float | None = None if prior is None or float(prior) <= 0 else float(prior)
-        alphabet = self.meta["alphabet"]
         if self.decoder == "slots":
             self.tokenizer = SlotTokenizer(alphabet, int(self.meta["n_slots"]), self.meta.get("pad", "_"))
         elif self.decoder == "ctc":

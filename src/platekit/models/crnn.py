@@ -27,8 +27,9 @@ class CRNN(RecognizerBase):
         hidden: int = 96,
         drop_rate: float = 0.1,
         frame_stride: int = 4,
+        alphabet: str | None = None,  # default: the region's; an older reader's shorter one (its sidecar's)
     ):
-        super().__init__(region, input_size, grey)
+        super().__init__(region, input_size, grey, alphabet)
         self.cnn = SeqCNN(self.in_chans, tuple(widths), frame_stride)
         self.rnn = nn.LSTM(self.cnn.out_dim, hidden, num_layers=2, bidirectional=True, batch_first=True)
         self.drop = nn.Dropout(drop_rate)

@@ -27,11 +27,12 @@ class RecognizerBase(nn.Module):
 
     decoder = "slots"
 
-    def __init__(self, region: str, input_size: tuple[int, int], grey: bool = False):
+    def __init__(self, region: str, input_size: tuple[int, int], grey: bool = False, alphabet: str | None = None):
         super().__init__()
         r = get_region(region)
         self.region = region
-        self.alphabet, self.pad, self.n_slots = r.alphabet, r.pad, r.n_slots
+        # alphabet: the region's unless given (a checkpoint of an older, shorter alphabet: cn readers before session 14)
+        self.alphabet, self.pad, self.n_slots = alphabet or r.alphabet, r.pad, r.n_slots
         self.input_size = (int(input_size[0]), int(input_size[1]))
         self.grey = bool(grey)
         self.in_chans = 1 if grey else 3
@@ -42,7 +43,8 @@ class RecognizerBase(nn.Module):
 
     @property
     def region_spec(self) -> Region:
-        return get_region(self.region)
+        """The region as this model reads it (its own alphabet and the formats that alphabet can spell)."""
+        return get_region(self.region).for_alphabet(self.alphabet)
 
     @property
     def tokenizer(self) -> SlotTokenizer | CTCTokenizer:
@@ -73,7 +75,7 @@ def decode_logits(model: nn.Module, logits, constrained: bool = False) -> tuple[
         probs = logits.detach().float().softmax(-1).cpu().numpy()
     else:
         probs = np.asarray(logits, np.float32)
-    region = get_region(model.region)
+    region = model.region_spec if hasattr(model, "region_spec") else get_region(model.region)
     if model.decoder == "slots":
         tok = SlotTokenizer.for_region(region)
         if constrained:

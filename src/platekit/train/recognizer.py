@@ -109,6 +109,21 @@ def _lightning():
     return L
 
 
+def remap_ctc_classes(state: dict, own: dict, old_alpha: str, new_alpha: str) -> dict:
+    """A CTC reader's class rows (blank, alphabet, OOV) moved from ``old_alpha`` to ``new_alpha`` by character:
+    every tensor whose first dimension is the old class count, where the model's is the new one, gets each
+    character's old row; characters the old alphabet lacks start from the old OOV row (what the old reader
+    learned to say for them). The other tensors pass through."""
+    old_n, new_n = len(old_alpha) + 2, len(new_alpha) + 2
+    where = {c: i + 1 for i, c in enumerate(old_alpha)}
+    rows = [0] + [where.get(c, old_n - 1) for c in new_alpha] + [old_n - 1]  # new class -> old class
+    out = dict(state)
+    for k, v in state.items():
+        if k in own and v.ndim >= 1 and v.shape[0] == old_n and own[k].shape[0] == new_n and v.shape[1:] == own[k].shape[1:]:
+            out[k] = v[rows].clone()
+    return out
+
+
 def init_from_checkpoint(model, path: str, adapt=None) -> tuple[int, int]:
     """Copy the tensors of ``path`` whose name and shape match; -> (loaded, total).
 
@@ -124,6 +139,11 @@ def init_from_checkpoint(model, path: str, adapt=None) -> tuple[int, int]:
     if adapt is not None:
         state = adapt(state)
     own = model.state_dict()
+    old_alpha = (ck.get("alphabet") or ck.get("platekit", {}).get("alphabet")
+                 or ck.get("model_args", {}).get("alphabet")) if isinstance(ck, dict) else None
+    new_alpha = getattr(model, "alphabet", None)
+    if old_alpha and new_alpha and old_alpha != new_alpha and getattr(model, "decoder", None) == "ctc":
+        state = remap_ctc_classes(state, own, old_alpha, new_alpha)
     match = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
     if not match:
         raise PlatekitError(f"init_from: no tensor of {path} matches the model (names or shapes differ)")
@@ -148,7 +168,7 @@ def build_module(model, cfg: RecognizerTrainConfig, val_names: list[str], meta: 
             super().__init__()
             self.model = model
             self.cfg = cfg
-            region = get_region(model.region)
+            region = model.region_spec if hasattr(model, "region_spec") else get_region(model.region)
             if model.decoder == "slots":
                 self.tok = SlotTokenizer.for_region(region)
                 lc = cfg.loss
