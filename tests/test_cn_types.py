@@ -156,3 +156,18 @@ def test_ccpd_format_is_the_type():
     rec = lambda t: CCPDRecord("x", 1.0, (0, 0), (0, 0, 1, 1), ((0, 0),) * 4, (), t, 0, 0)  # noqa: E731
     assert [rec(t).format for t in ("皖A12345", "皖AD11166", "皖A12345D", "皖A123456")] == [
         "cn-blue", "cn-green", "cn-green-large", "cn-green"]
+
+
+def test_an_older_readers_probs_decode_with_its_own_alphabet():
+    """65-class probs (blank, alphabet, OOV = 67 columns) through the narrowed region: the OOV column reads "?",
+    never 学 (the full alphabet's 66th character), and the prior only proposes texts that alphabet can spell."""
+    from platekit.core.ctc_decode import ctc_decode_constrained, ctc_decode_prior
+
+    old = REGIONS["cn"].for_alphabet(CN_PROVINCES + CN_ALNUM)
+    rng = np.random.default_rng(0)
+    p = rng.dirichlet(np.full(67, 0.05), size=(16, 36)).astype(np.float32)
+    p[0, 5] = 0.0
+    p[0, 5, 66] = 1.0  # an OOV frame
+    texts, _, _ = ctc_decode_prior(p, old, 1.0)
+    assert "?" in texts[0] and all("学" not in t for t in texts)
+    assert all(set(t) <= set(old.alphabet) for t in ctc_decode_constrained(p, old)[0])

@@ -188,3 +188,28 @@ def test_fit_then_eval_end_to_end(tmp_path):
     rep2 = json.loads((tmp_path / "eval" / "report.json").read_text())
     assert rep2["plate_acc"] == rep["plate_acc"]
     assert (tmp_path / "eval" / "coverage_accuracy.png").is_file()
+
+
+def test_init_from_an_older_shorter_alphabet_moves_class_rows_by_character(tmp_path):
+    """A cn reader of the first 65 classes (before session 14) fine-tunes into the full alphabet: each old class
+    keeps its logits, the new characters start from the old OOV row, the rest of the network loads unchanged."""
+    from platekit.core.formats import CN_ALNUM, CN_PROVINCES, CN_SPECIAL
+    from platekit.models.registry import save_checkpoint
+
+    small = dict(region="cn", input_size=(32, 96), widths=(8, 16, 16, 16), hidden=8, frame_stride=4)
+    old = create_model("crnn_ctc", alphabet=CN_PROVINCES + CN_ALNUM, **small).eval()
+    assert old.fc.out_features == 65 + 2 and [f.name for f in old.region_spec.formats][-1] == "cn-yellow-2row"
+    path = str(tmp_path / "old.pt")
+    save_checkpoint(path, old, alphabet=old.alphabet)
+    assert load_checkpoint(path)[0].alphabet == old.alphabet  # the override is a model arg: it rebuilds
+    new = create_model("crnn_ctc", **small).eval()
+    assert new.alphabet.endswith(CN_SPECIAL) and new.fc.out_features == 65 + len(CN_SPECIAL) + 2
+    loaded, total = init_from_checkpoint(new, path)
+    assert loaded == total
+    x = torch.randint(0, 256, (2, 32, 96, 3), dtype=torch.uint8)
+    with torch.no_grad():
+        a, b = old(x), new(x)
+    torch.testing.assert_close(b[..., :66], a[..., :66])  # blank + the 65 old characters
+    torch.testing.assert_close(b[..., -1], a[..., -1])  # OOV
+    for k in range(66, 66 + len(CN_SPECIAL)):  # 学 ... 急 start as the old reader's OOV
+        torch.testing.assert_close(b[..., k], a[..., -1])
