@@ -1,0 +1,41 @@
+"""Weight-space average of two fine-tunes of one network (WiSE-FT: Wortsman et al. 2022, "Robust fine-tuning of
+zero-shot models"): theta = alpha * A + (1 - alpha) * B, every float tensor, BatchNorm running statistics included.
+
+A fine-tune that learns something new (B) often loses a little of what its starting point (A) did well; the
+average of the two, when B was fine-tuned from A (one loss basin), tends to keep both. A is loaded into B's
+network with ``init_from_checkpoint``, so A may have an older, shorter alphabet (its class rows are moved by
+character, new characters start from A's OOV row). The result is a checkpoint of B's network.
+
+    python scripts/average_checkpoints.py runs/rec/cn_v7_recovered.pt runs/rec/cn_v8c/best.pt 0.5 runs/rec/cn_v8_avg50.pt
+    platekit export runs/rec/cn_v8_avg50.pt -o runs/rec/cn_v8_avg50/rec_cn.onnx
+"""
+
+from __future__ import annotations
+
+import sys
+
+import torch
+
+
+def main(a_path: str, b_path: str, alpha: float, out: str) -> None:
+    from platekit.models.registry import load_checkpoint, save_checkpoint
+    from platekit.train.recognizer import init_from_checkpoint
+
+    b, meta = load_checkpoint(b_path)
+    a, _ = load_checkpoint(b_path)  # B's network ...
+    loaded, total = init_from_checkpoint(a, a_path)  # ... holding A's weights
+    if loaded != total:
+        raise SystemExit(f"{a_path}: only {loaded} of {total} tensors fit {b_path}'s network")
+    sa, sb = a.state_dict(), b.state_dict()
+    avg = {k: (alpha * sa[k] + (1 - alpha) * sb[k]) if sb[k].is_floating_point() else sb[k] for k in sb}
+    b.load_state_dict(avg)
+    keep = {k: v for k, v in meta.items() if k not in ("model_name", "model_args", "state_dict")}
+    save_checkpoint(out, b, **keep, averaged=f"{alpha} x {a_path} + {1 - alpha} x {b_path}")
+    print(f"{out}: {alpha} x {a_path} + {1 - alpha:.2f} x {b_path} ({total} tensors)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 5:
+        raise SystemExit(__doc__)
+    torch.set_grad_enabled(False)
+    main(sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4])
