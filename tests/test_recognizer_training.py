@@ -213,3 +213,35 @@ def test_init_from_an_older_shorter_alphabet_moves_class_rows_by_character(tmp_p
     torch.testing.assert_close(b[..., -1], a[..., -1])  # OOV
     for k in range(66, 66 + len(CN_SPECIAL)):  # 学 ... 急 start as the old reader's OOV
         torch.testing.assert_close(b[..., k], a[..., -1])
+
+
+
+def test_freeze_keeps_the_named_parameters_and_batchnorm_statistics(tmp_path):
+    """freeze: [cnn.]: after training, the convolutions and their BatchNorm statistics are exactly as init_from
+    left them; the LSTM and the classifier moved."""
+    from platekit.models.registry import save_checkpoint
+    from platekit.train.recognizer import fit, is_frozen
+
+    assert is_frozen("cnn.blocks.0.bn", ["cnn"]) and is_frozen("cnn", ["cnn."]) and not is_frozen("cnnx.w", ["cnn"])
+    data = tmp_path / "ccpd"
+    _fake_ccpd(data)
+    args = {"widths": [8, 16, 16, 24], "hidden": 16}
+    start = create_model("crnn_ctc", region="cn", input_size=(32, 96), **args)
+    save_checkpoint(str(tmp_path / "start.pt"), start)
+    over = [
+        "model=crnn_ctc", "model_args={widths: [8, 16, 16, 24], hidden: 16}", "input_size=[32, 96]",
+        f"out_dir={tmp_path / 'run'}", f"data.cache_dir={tmp_path / 'cache'}", f"init_from={tmp_path / 'start.pt'}",
+        f"data.train=[{{path: {data}, mode: mix}}]", f"data.val=[{{path: {data}, name: fake}}]",
+        "data.batch_size=4", "data.steps_per_epoch=3", "trainer.max_epochs=1", "trainer.enable_progress_bar=false",
+        "logger=none", "trainer.num_threads=1", "keep=last", "freeze=[cnn.]", "optim.lr=0.01",
+    ]
+    summary = fit(load_config(RecognizerTrainConfig, None, over), echo=lambda *_: None)
+    after, _ = load_checkpoint(summary["pt"])
+    a, b = start.state_dict(), after.state_dict()
+    cnn = [k for k in a if k.startswith("cnn.")]
+    assert any("running_mean" in k for k in cnn)
+    for k in cnn:
+        torch.testing.assert_close(b[k], a[k], msg=k)
+    assert not torch.equal(b["fc.weight"], a["fc.weight"]) and not torch.equal(b["rnn.weight_hh_l0"], a["rnn.weight_hh_l0"])
+    with pytest.raises(PlatekitError, match="no parameter"):
+        fit(load_config(RecognizerTrainConfig, None, [*over, "freeze=[backbone.]"]), echo=lambda *_: None)

@@ -98,6 +98,9 @@ class RecognizerTrainConfig(StrictModel):
     # which weights become <out_dir>/best.pt: the best validation epoch, or the last one (no selection
     # on the validation split; use it when that split is also the one you report)
     keep: Literal["best", "last"] = "best"
+    # parameter-name prefixes that stay as init_from left them ("cnn." keeps a CRNN's convolutions, BatchNorm
+    # statistics included): what a fine-tune may not move while it learns something new
+    freeze: list[str] = []
 
 
 # --- module ------------------------------------------------------------------------------------
@@ -107,6 +110,11 @@ def _lightning():
     import lightning as L  # noqa: N812
 
     return L
+
+
+def is_frozen(name: str, prefixes: list[str]) -> bool:
+    """``name`` (a parameter or module) lies under one of the dotted ``prefixes`` ("cnn" and "cnn." alike)."""
+    return any(name == f.rstrip(".") or name.startswith(f.rstrip(".") + ".") for f in prefixes)
 
 
 def remap_ctc_classes(state: dict, own: dict, old_alpha: str, new_alpha: str) -> dict:
@@ -162,6 +170,7 @@ def build_module(model, cfg: RecognizerTrainConfig, val_names: list[str], meta: 
     from platekit.train.losses import CTCLoss, SlotLoss
 
     L = _lightning()  # noqa: N806
+    frozen_modules = [m for n, m in model.named_modules() if n and is_frozen(n, cfg.freeze) and not list(m.children())]
 
     class RecognizerModule(L.LightningModule):
         def __init__(self):
@@ -195,6 +204,10 @@ def build_module(model, cfg: RecognizerTrainConfig, val_names: list[str], meta: 
                 return self.loss_fn(logits, y)
             y, lens = self.tok.encode(texts)
             return self.loss_fn(logits, torch.from_numpy(y), torch.from_numpy(lens))
+
+        def on_train_batch_start(self, batch, batch_idx):
+            for m in frozen_modules:  # Lightning puts the whole model in train mode: frozen BatchNorms stay in eval
+                m.eval()
 
         def training_step(self, batch, _):
             x, texts = batch
@@ -383,6 +396,14 @@ def fit(cfg: RecognizerTrainConfig, echo=None) -> dict:
     if cfg.init_from:
         k, n = init_from_checkpoint(model, cfg.init_from)
         echo(f"init_from {cfg.init_from}: {k} of {n} tensors loaded")
+    if cfg.freeze:
+        frozen = [n_ for n_, p in model.named_parameters() if is_frozen(n_, cfg.freeze)]
+        if not frozen:
+            raise PlatekitError(f"freeze {cfg.freeze}: no parameter of {cfg.model} starts with these")
+        for n_, p in model.named_parameters():
+            if n_ in frozen:
+                p.requires_grad_(False)
+        echo(f"freeze {cfg.freeze}: {len(frozen)} tensors kept as loaded")
     n_params = sum(p.numel() for n_, p in model.named_parameters() if not n_.startswith("mae_decoder."))
     echo(f"model {cfg.model}: {n_params / 1e6:.3f} M parameters, input {cfg.input_size}, decoder {model.decoder}")
 
@@ -407,13 +428,15 @@ def fit(cfg: RecognizerTrainConfig, echo=None) -> dict:
     module = build_module(model, cfg, val_names, meta)
     os.makedirs(cfg.out_dir, exist_ok=True)
     ckpt_cb, last_cb = checkpoint_callbacks(os.path.join(cfg.out_dir, "checkpoints"), "val/plate_acc")
-    callbacks = [ckpt_cb, last_cb, L.pytorch.callbacks.LearningRateMonitor("step")]
+    callbacks = [ckpt_cb, last_cb]
     if cfg.logger == "tensorboard":
         logger = L.pytorch.loggers.TensorBoardLogger(cfg.out_dir, name="logs")
     elif cfg.logger == "csv":
         logger = L.pytorch.loggers.CSVLogger(cfg.out_dir, name="logs")
     else:
         logger = False
+    if logger:  # logger: none -> no learning-rate log (Lightning refuses the monitor without a logger)
+        callbacks.append(L.pytorch.callbacks.LearningRateMonitor("step"))
     trainer = make_trainer(cfg.trainer, callbacks, gradient_clip_val=cfg.optim.grad_clip, logger=logger,
                            default_root_dir=cfg.out_dir, num_sanity_val_steps=0,
                            use_distributed_sampler=False)  # DDP: every process validates the whole val set
