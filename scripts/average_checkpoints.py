@@ -2,12 +2,15 @@
 zero-shot models"): theta = alpha * A + (1 - alpha) * B, every float tensor, BatchNorm running statistics included.
 
 A fine-tune that learns something new (B) often loses a little of what its starting point (A) did well; the
-average of the two, when B was fine-tuned from A (one loss basin), tends to keep both. A is loaded into B's
-network with ``init_from_checkpoint``, so A may have an older, shorter alphabet (its class rows are moved by
-character, new characters start from A's OOV row). The result is a checkpoint of B's network.
+average of the two, when B was fine-tuned from A (one loss basin), tends to keep both. Recognizers: A is loaded
+into B's network with ``init_from_checkpoint``, so A may have an older, shorter alphabet (its class rows are moved
+by character, new characters start from A's OOV row). Detectors (or any two checkpoints of one network): the
+tensors are matched by name (a Lightning checkpoint's "model." prefix ignored). The result has B's format.
 
     python scripts/average_checkpoints.py runs/rec/cn_v7_recovered.pt runs/rec/cn_v8c/best.pt 0.5 runs/rec/cn_v8_avg50.pt
     platekit export runs/rec/cn_v8_avg50.pt -o runs/rec/cn_v8_avg50/rec_cn.onnx
+    python scripts/average_checkpoints.py runs/det/v7_closeup/last.ckpt runs/det/v9_onplates_f/last.ckpt 0.5 \
+        runs/det/v9_avg/last.ckpt
 """
 
 from __future__ import annotations
@@ -17,8 +20,35 @@ import sys
 import torch
 
 
+def _weights(ck: dict) -> dict:
+    state = ck.get("state_dict", ck)
+    return {k[len("model."):] if k.startswith("model.") else k: v for k, v in state.items()}
+
+
+def average_any(a_path: str, b_path: str, alpha: float, out: str) -> None:
+    """Two checkpoints of one network, matched by tensor name; the output keeps B's file layout."""
+    import os
+
+    ca, cb = (torch.load(p, map_location="cpu", weights_only=False) for p in (a_path, b_path))
+    wa = _weights(ca)
+    state = cb.get("state_dict", cb)
+    for k, v in state.items():
+        name = k[len("model."):] if k.startswith("model.") else k
+        if name not in wa or wa[name].shape != v.shape:
+            raise SystemExit(f"{a_path} has no tensor {name} of shape {tuple(v.shape)}: not the same network")
+        if v.is_floating_point():
+            state[k] = alpha * wa[name] + (1 - alpha) * v
+    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    torch.save(cb, out)
+    print(f"{out}: {alpha} x {a_path} + {1 - alpha:.2f} x {b_path} ({len(state)} tensors)")
+
+
 def main(a_path: str, b_path: str, alpha: float, out: str) -> None:
     from platekit.models.registry import load_checkpoint, save_checkpoint
+
+    cb = torch.load(b_path, map_location="cpu", weights_only=False)
+    if "detector" in (cb.get("kind"), cb.get("platekit", {}).get("kind")):
+        return average_any(a_path, b_path, alpha, out)
     from platekit.train.recognizer import init_from_checkpoint
 
     b, meta = load_checkpoint(b_path)
