@@ -59,7 +59,8 @@ def main(a_path: str, b_path: str, alpha: float, out: str) -> None:
     sa, sb = a.state_dict(), b.state_dict()
     avg = {k: (alpha * sa[k] + (1 - alpha) * sb[k]) if sb[k].is_floating_point() else sb[k] for k in sb}
     b.load_state_dict(avg)
-    keep = {k: v for k, v in meta.items() if k not in ("model_name", "model_args", "state_dict")}
+    measured = ("metrics", "val_plate_acc", "train_minutes", "kept")  # B's numbers, not the average's
+    keep = {k: v for k, v in meta.items() if k not in ("model_name", "model_args", "state_dict", *measured)}
     save_checkpoint(out, b, **keep, averaged=f"{alpha} x {a_path} + {1 - alpha} x {b_path}")
     print(f"{out}: {alpha} x {a_path} + {1 - alpha:.2f} x {b_path} ({total} tensors)")
 

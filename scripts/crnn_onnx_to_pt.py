@@ -67,7 +67,7 @@ def convert(onnx_path: str, out: str) -> None:
         from platekit.core.formats import REGIONS
         from platekit.synth import PlateSynth
 
-        formats = [f.name for f in REGIONS[meta["region"]].formats]  # plates of the model's own region
+        formats = [f.name for f in REGIONS[meta["region"]].for_alphabet(meta["alphabet"]).formats]  # what it can spell
         synth = PlateSynth(formats, size=model.input_size[::-1], difficulty=0.5, seed=1, crop_margin=meta["crop_margin"])
         batch = torch.from_numpy(np.stack([synth.sample()[0] for _ in range(128)]))
         stats = {}

@@ -45,9 +45,7 @@ def sets(openlpr_crops: str) -> list[tuple[str, str, np.ndarray | list, list[str
     out.append(("openlpr_val teacher crops", "latin",
                 [cv2.imread(os.path.join(openlpr_crops, "val", r["image_path"]))[..., ::-1] for r in rows],
                 [r["plate_text"] for r in rows]))
-    from platekit.core.formats import REGIONS
-
-    cn = PlateSynth([f.name for f in REGIONS["cn"].formats], size=(160, 48), difficulty=0.8, seed=4243, crop_jitter=0.04,
+    cn = PlateSynth(["cn-blue", "cn-green", "cn-green-large", "cn-yellow", "cn-yellow-2row"], size=(160, 48), difficulty=0.8, seed=4243, crop_jitter=0.04,
                     stitch_rows=False)  # the router's view: plain rectified crops
     xs = [cn.sample_at(i) for i in range(300)]
     out.append(("synthetic cn, the reader's types (hard)", "cn", [a for a, _, _ in xs], [b for _, b, _ in xs]))

@@ -22,7 +22,6 @@ import os
 
 import numpy as np
 
-from platekit.core.formats import REGIONS
 from platekit.core.image import load_image
 from platekit.data.readers import read_csv
 from platekit.inference.recognizer import OnnxRecognizer
@@ -53,7 +52,7 @@ def main() -> None:
         if sum(os.path.basename(os.path.normpath(o)) == name for o in args.crops) > 1:
             name = os.path.normpath(c)
         sets[f"{name} crops"] = crop_set(c)
-    fmts = [f.name for f in REGIONS[rec.region].formats]
+    fmts = [f.name for f in rec._region.formats]  # what this reader's alphabet can spell
     for d in (float(v) for v in args.difficulty.split(",") if v):
         gen = PlateSynth(fmts, size=rec.input_size[::-1], difficulty=d, seed=args.seed, crop_jitter=0.04)
         s = [gen.sample_at(i) for i in range(args.n)]

@@ -171,3 +171,51 @@ def test_an_older_readers_probs_decode_with_its_own_alphabet():
     texts, _, _ = ctc_decode_prior(p, old, 1.0)
     assert "?" in texts[0] and all("学" not in t for t in texts)
     assert all(set(t) <= set(old.alphabet) for t in ctc_decode_constrained(p, old)[0])
+
+
+def test_the_shipped_cn_reader_decodes_with_its_own_alphabet():
+    """The production path narrows the region to the sidecar's alphabet (reverting that would index 学 into v7's
+    OOV column), and the narrowed prior is exactly the one without shares (the embassy is not among its formats)."""
+    import dataclasses
+
+    from platekit.core.ctc_decode import _prior_tables
+    from platekit.inference.recognizer import OnnxRecognizer
+    from platekit.inference.session import WEIGHTS_DIR
+
+    path = WEIGHTS_DIR / "rec_cn.onnx"
+    rec = OnnxRecognizer(path)
+    if rec.meta["alphabet"] == REGIONS["cn"].alphabet:
+        pytest.skip("the shipped cn reader has the full alphabet: nothing to narrow")
+    assert rec._region.alphabet == rec.meta["alphabet"] == CN_PROVINCES + CN_ALNUM
+    assert [f.name for f in rec._region.formats] == ["cn-blue", "cn-green", "cn-green-large", "cn-yellow", "cn-yellow-2row"]
+    c = len(rec._region.alphabet) + 2
+    a, b = _prior_tables(rec._region, c), _prior_tables(dataclasses.replace(rec._region, prior_shares=()), c)
+    assert a.keys() == b.keys()
+    for n in a:
+        np.testing.assert_array_equal(a[n][0], b[n][0])
+        np.testing.assert_allclose(a[n][1], b[n][1]) and np.testing.assert_allclose(a[n][2:], b[n][2:])
+
+
+def test_the_embassy_share_keeps_its_few_strings_from_claiming_a_reading():
+    """At share 1 the embassy layout (six digits and 使: 10^6 strings) outweighs a blue plate's string ~1.7 x 10^4
+    times and turns a flat-pictured blue reading into an embassy one; at its share 0.001 the blue reading wins."""
+    import dataclasses
+
+    from platekit.core.ctc_decode import ctc_decode_prior
+    from platekit.core.tokenizer import CTCTokenizer
+
+    r = REGIONS["cn"]
+    c = CTCTokenizer.for_region(r).num_classes
+    ids = [r.alphabet.index(ch) + 1 for ch in "皖A11345"]
+    path = [0]
+    for i in ids:
+        path += [i, 0]
+    p = np.full((len(path), c), 0.1 / (c - 1))
+    p[np.arange(len(path)), path] = 0.9
+    one = r.alphabet.index("1") + 1
+    for t, right in ((1, ids[0]), (3, ids[1])):  # the province and the letter both look like "1"
+        p[t] = 0.0
+        p[t, one], p[t, right] = 0.9, 0.1
+    flat = dataclasses.replace(r, prior_shares=())
+    assert ctc_decode_prior(p[None], flat, 1.0)[2] == ["cn-embassy"]
+    assert ctc_decode_prior(p[None], r, 1.0)[0] == ["皖A11345"]

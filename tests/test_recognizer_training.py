@@ -217,8 +217,8 @@ def test_init_from_an_older_shorter_alphabet_moves_class_rows_by_character(tmp_p
 
 
 def test_freeze_keeps_the_named_parameters_and_batchnorm_statistics(tmp_path):
-    """freeze: [cnn.]: after training, the convolutions and their BatchNorm statistics are exactly as init_from
-    left them; the LSTM and the classifier moved."""
+    """freeze: [cnn.]: after training (two epochs: train mode comes back after the first validation), the
+    convolutions and their BatchNorm statistics are exactly as init_from left them; the LSTM and the classifier moved."""
     from platekit.models.registry import save_checkpoint
     from platekit.train.recognizer import fit, is_frozen
 
@@ -232,7 +232,7 @@ def test_freeze_keeps_the_named_parameters_and_batchnorm_statistics(tmp_path):
         "model=crnn_ctc", "model_args={widths: [8, 16, 16, 24], hidden: 16}", "input_size=[32, 96]",
         f"out_dir={tmp_path / 'run'}", f"data.cache_dir={tmp_path / 'cache'}", f"init_from={tmp_path / 'start.pt'}",
         f"data.train=[{{path: {data}, mode: mix}}]", f"data.val=[{{path: {data}, name: fake}}]",
-        "data.batch_size=4", "data.steps_per_epoch=3", "trainer.max_epochs=1", "trainer.enable_progress_bar=false",
+        "data.batch_size=4", "data.steps_per_epoch=3", "trainer.max_epochs=2", "trainer.enable_progress_bar=false",
         "logger=none", "trainer.num_threads=1", "keep=last", "freeze=[cnn.]", "optim.lr=0.01",
     ]
     summary = fit(load_config(RecognizerTrainConfig, None, over), echo=lambda *_: None)
@@ -245,3 +245,20 @@ def test_freeze_keeps_the_named_parameters_and_batchnorm_statistics(tmp_path):
     assert not torch.equal(b["fc.weight"], a["fc.weight"]) and not torch.equal(b["rnn.weight_hh_l0"], a["rnn.weight_hh_l0"])
     with pytest.raises(PlatekitError, match="no parameter"):
         fit(load_config(RecognizerTrainConfig, None, [*over, "freeze=[backbone.]"]), echo=lambda *_: None)
+
+
+def test_an_older_cn_checkpoint_without_its_alphabet_still_loads(tmp_path):
+    """A checkpoint written before the cn alphabet grew (no alphabet anywhere in it) rebuilds from its class count;
+    init_from from another region's alphabet does not move rows by character (its output layer stays fresh)."""
+    from platekit.core.formats import CN_ALNUM, CN_PROVINCES
+    from platekit.models.registry import save_checkpoint
+
+    small = dict(region="cn", input_size=(32, 96), widths=(8, 16, 16, 16), hidden=8, frame_stride=4)
+    old = create_model("crnn_ctc", alphabet=CN_PROVINCES + CN_ALNUM, **small)
+    del old.model_args["alphabet"]  # what a session-13 checkpoint holds
+    save_checkpoint(str(tmp_path / "old.pt"), old)
+    back, _ = load_checkpoint(str(tmp_path / "old.pt"))
+    assert back.alphabet == CN_PROVINCES + CN_ALNUM and back.fc.out_features == 67
+    latin = create_model("crnn_ctc", **{**small, "region": "latin", "input_size": (32, 96)})
+    loaded, total = init_from_checkpoint(latin, str(tmp_path / "old.pt"))
+    assert loaded == total - 2  # everything but fc.weight / fc.bias

@@ -41,7 +41,7 @@ def register(group: typer.Typer) -> None:
         else:
             from platekit.train import rec_data as rd
 
-            samples = rd.load_samples(rd.Source(data, kind, split, val_fraction), rec.region)
+            samples = rd.load_samples(rd.Source(data, kind, split, val_fraction), rec.region_spec)
             if not samples:
                 raise PlatekitError(f"{data}: no plates of region {rec.region!r} found")
             is_scene = any(s.corners is not None or s.box is not None for s in samples)

@@ -245,7 +245,7 @@ def ctc_decode_prior(
     """Greedy CTC read with a plate-text prior: probs [N, T, C] -> texts, char probs, format (None: none fits).
 
     The prior is a mixture over the region's formats and an open fallback (any string of the alphabet), each
-    equally likely, a format's patterns equally likely, each pattern uniform over its strings: a text that
+    weighted by its share (``Region.prior_shares``; 1 unless listed), a format's patterns equally likely, each pattern uniform over its strings: a text that
     fits a tight layout (a Chinese blue plate: province, letter, five alphanumerics) is far more probable
     than one that fits none, and one that fits a tight layout more than one that only fits a loose one. At
     the frame where each greedy character peaks, the candidates are the greedy text and, per pattern of the

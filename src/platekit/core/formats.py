@@ -2,7 +2,7 @@
 
 numpy-free and torch-free: everything here is plain Python so any layer can use it.
 A *format* is one plate layout (``cn-blue``, ``ru``, ``eu-de``); a *region* groups the formats one
-recognizer reads (``cn`` reads blue, green and yellow plates, ``latin`` every Latin-alphabet plate) and fixes the slot count,
+recognizer reads (``cn`` every Chinese plate type, ``latin`` every Latin-alphabet plate) and fixes the slot count,
 alphabet and pad character of that recognizer.
 
 Chinese plate types (issue 14). ``CN_TYPES`` lists every Chinese plate type the toolkit knows (GA 36-2018:
@@ -95,7 +95,7 @@ class Region:
     pad: str
     n_slots: int = field(default=0)
     # every plate type of the region, for type reporting (``guess_type``); () = the same as ``formats``.
-    # May use characters outside ``alphabet`` (cn: 学 挂 警 ...): recognizers never see these patterns.
+    # A narrowed region (``for_alphabet``: an older reader) keeps every type here, also those it cannot spell.
     types: tuple[PlateFormat, ...] = ()
     # CTC readers of the region: the weight of the plate-text prior in greedy decoding (core.ctc_decode.ctc_decode_prior:
     # 1 = the prior as it is; None: off). Checked on our own validation (docs/reading.md "The plate-text prior").
@@ -225,11 +225,11 @@ def row_layouts(region: str | None) -> tuple[RowLayout, ...]:
 
 
 # the text prior's share of a Chinese type against the others (unlisted: 1, as every format before session 14).
-# The embassy plate (six digits and 使: 10^6 strings, ~3 x 10^4 times fewer than a blue plate's) would at share 1
-# claim any 7-character reading of six digits and a red character; at 0.001 its strings weigh about what a blue
-# plate's do. Chosen on our own synthetic crops through the Reader (docs/recognizers.md "Session 14"): shares of
-# 0.01-0.001 for every rare type let the prior turn their last character into a blue plate's (consulate 1.8 %
-# shown right against 64.2 % at share 1); leaving them out of the prior was worse still.
+# The embassy plate (two layouts of six digits and 使, 10^6 strings each): at share 1 one of its strings weighs ~1.7 x
+# 10^4 times a blue plate's, and with a picture that leaves 使 slightly open it claims a blue reading (tests/
+# test_cn_types.py); at 0.001 ~17 times. Set from that construction (own synthetic embassy crops: 74.4 % against 76.4 %
+# at share 1). The other rare types stay at 1: shares of 0.01-0.001 let the prior turn their last character into a
+# blue plate's (consulate 1.8 % shown right against 64.2 % at share 1; docs/recognizers.md "Session 14").
 CN_PRIOR_SHARES = {"cn-embassy": 0.001}
 
 # what a cn recognizer reads: every type (blue first: a 7-character text of provinces, letters and digits is

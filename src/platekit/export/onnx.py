@@ -85,7 +85,8 @@ def recognizer_sidecar(model: nn.Module, meta: dict[str, Any]) -> dict[str, Any]
         "model": meta.get("model_name", getattr(model, "model_name", type(model).__name__)),
         "model_args": meta.get("model_args", getattr(model, "model_args", {})),
         "region": region_name,
-        "alphabet": meta.get("alphabet") or (region.alphabet if region else ""),
+        # the model's own (its class count), then the checkpoint's, then the region's
+        "alphabet": getattr(model, "alphabet", None) or meta.get("alphabet") or (region.alphabet if region else ""),
         "pad": meta.get("pad") or (region.pad if region else "_"),
         "n_slots": int(meta.get("n_slots") or (region.n_slots if region else 9)),
         "decoder": decoder,

@@ -481,7 +481,7 @@ def _label(item: ImageLike, name: str | None) -> str:
 
 def _plate_type(text: str, region: str | None) -> str | None:
     """The plate type the text fits (``cn-blue``, ``cn-green``, ``cn-learner``, ``ru``, ...), or None: every
-    type of the region (``Region.types``: cn includes the types its recognizer cannot read yet, 学 警 港 ...)."""
+    type of the region (``Region.types``: cn's special types 学 警 港 ... too, whatever the reader's alphabet)."""
     fmt = REGIONS[region].guess_type(text) if region in REGIONS else guess_format(text)
     return fmt.name if fmt is not None else None
 

@@ -78,6 +78,20 @@ def save_checkpoint(path: str, model: nn.Module, **extra: Any) -> None:
     )
 
 
+def _own_alphabet(ckpt: dict, args: dict) -> str | None:
+    """A CTC checkpoint written before its region's alphabet grew (cn before session 14): the alphabet it was
+    trained on, from its payload or, failing that, from its class count (alphabets only grow at their tail)."""
+    from platekit.core.formats import get_region
+
+    alphabet = get_region(args.get("region", "cn")).alphabet
+    if ckpt.get("alphabet"):
+        return None if ckpt["alphabet"] == alphabet else ckpt["alphabet"]
+    fc = ckpt["state_dict"].get("fc.weight")
+    if fc is not None and fc.shape[0] - 2 < len(alphabet):
+        return alphabet[: fc.shape[0] - 2]
+    return None
+
+
 def load_checkpoint(path: str, map_location: str = "cpu") -> tuple[nn.Module, dict]:
     """Rebuild a model from a platekit checkpoint (or a Lightning .ckpt holding one under 'platekit')."""
     ckpt = torch.load(path, map_location=map_location, weights_only=False)
@@ -87,7 +101,10 @@ def load_checkpoint(path: str, map_location: str = "cpu") -> tuple[nn.Module, di
         ckpt = {**meta, "state_dict": state}
     if "model_name" not in ckpt:
         raise ValueError(f"{path}: not a platekit checkpoint (no model_name)")
-    model = create_model(ckpt["model_name"], **ckpt["model_args"])
+    args = dict(ckpt["model_args"])
+    if ckpt["model_name"] == "crnn_ctc" and "alphabet" not in args:
+        args["alphabet"] = _own_alphabet(ckpt, args)
+    model = create_model(ckpt["model_name"], **args)
     model.load_state_dict(ckpt["state_dict"])
     model.eval()
     return model, ckpt

@@ -40,8 +40,9 @@ class Source:
     limit: int | None = None
 
 
-def load_samples(src: Source, region: str) -> list:
-    """PlateSamples of ``src`` that fit the region's formats (others dropped with a warning)."""
+def load_samples(src: Source, region) -> list:
+    """PlateSamples of ``src`` that fit the region's formats (others dropped with a warning); ``region``: a name
+    or a ``Region`` (a reader's own, ``Region.for_alphabet``: plates it cannot spell are not its samples)."""
     from platekit.data.readers import load_plates
     from platekit.data.split import split_by_text
 
@@ -51,10 +52,10 @@ def load_samples(src: Source, region: str) -> list:
     if src.split != "all":
         tr, va = split_by_text(samples, src.val_fraction)
         samples = tr if src.split == "train" else va
-    r = get_region(region)
+    r = get_region(region) if isinstance(region, str) else region
     ok = [s for s in samples if r.guess_format(s.text) is not None]
     if len(ok) < len(samples):
-        warnings.warn(f"{src.path}: {len(samples) - len(ok)} of {len(samples)} plates do not fit region {region!r}; skipped",
+        warnings.warn(f"{src.path}: {len(samples) - len(ok)} of {len(samples)} plates do not fit region {r.name!r}; skipped",
                       stacklevel=2)
     ok = [dataclasses.replace(s, text=r.guess_format(s.text).normalize(s.text)) for s in ok]
     return ok[: src.limit] if src.limit else ok

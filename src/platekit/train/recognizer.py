@@ -150,7 +150,8 @@ def init_from_checkpoint(model, path: str, adapt=None) -> tuple[int, int]:
     old_alpha = (ck.get("alphabet") or ck.get("platekit", {}).get("alphabet")
                  or ck.get("model_args", {}).get("alphabet")) if isinstance(ck, dict) else None
     new_alpha = getattr(model, "alphabet", None)
-    if old_alpha and new_alpha and old_alpha != new_alpha and getattr(model, "decoder", None) == "ctc":
+    if (old_alpha and new_alpha and old_alpha != new_alpha and new_alpha.startswith(old_alpha)
+            and getattr(model, "decoder", None) == "ctc"):  # the same alphabet grown (another region's: fresh rows)
         state = remap_ctc_classes(state, own, old_alpha, new_alpha)
     match = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
     if not match:
@@ -206,7 +207,7 @@ def build_module(model, cfg: RecognizerTrainConfig, val_names: list[str], meta: 
             return self.loss_fn(logits, torch.from_numpy(y), torch.from_numpy(lens))
 
         def on_train_batch_start(self, batch, batch_idx):
-            for m in frozen_modules:  # Lightning puts the whole model in train mode: frozen BatchNorms stay in eval
+            for m in frozen_modules:  # Lightning puts the whole model in train mode: frozen leaves (BatchNorm, Dropout) stay in eval
                 m.eval()
 
         def training_step(self, batch, _):
@@ -396,6 +397,8 @@ def fit(cfg: RecognizerTrainConfig, echo=None) -> dict:
     if cfg.init_from:
         k, n = init_from_checkpoint(model, cfg.init_from)
         echo(f"init_from {cfg.init_from}: {k} of {n} tensors loaded")
+    if cfg.freeze and not cfg.init_from:
+        raise PlatekitError("freeze needs init_from: frozen random weights learn nothing")
     if cfg.freeze:
         frozen = [n_ for n_, p in model.named_parameters() if is_frozen(n_, cfg.freeze)]
         if not frozen:
