@@ -262,3 +262,31 @@ def test_an_older_cn_checkpoint_without_its_alphabet_still_loads(tmp_path):
     latin = create_model("crnn_ctc", **{**small, "region": "latin", "input_size": (32, 96)})
     loaded, total = init_from_checkpoint(latin, str(tmp_path / "old.pt"))
     assert loaded == total - 2  # everything but fc.weight / fc.bias
+
+
+def test_average_checkpoints_mixes_weights_and_keeps_a_shorter_alphabets_rows(tmp_path):
+    """scripts/average_checkpoints.py: alpha x A + (1 - alpha) x B tensor by tensor; A of the older 65-character cn
+    alphabet is moved into B's classes first; B's measured numbers are not copied onto the average."""
+    import importlib.util
+
+    from platekit.core.formats import CN_ALNUM, CN_PROVINCES
+    from platekit.models.registry import save_checkpoint
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "average_checkpoints.py"
+    spec = importlib.util.spec_from_file_location("average_checkpoints", path)
+    m = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(m)
+    small = dict(region="cn", input_size=(32, 96), widths=(8, 16, 16, 16), hidden=8, frame_stride=4)
+    torch.manual_seed(0)
+    a = create_model("crnn_ctc", alphabet=CN_PROVINCES + CN_ALNUM, **small)
+    b = create_model("crnn_ctc", **small)
+    save_checkpoint(str(tmp_path / "a.pt"), a, alphabet=a.alphabet)
+    save_checkpoint(str(tmp_path / "b.pt"), b, alphabet=b.alphabet, metrics={"val": 1.0})
+    with torch.no_grad():
+        m.main(str(tmp_path / "a.pt"), str(tmp_path / "b.pt"), 0.25, str(tmp_path / "avg.pt"))
+    avg, meta = load_checkpoint(str(tmp_path / "avg.pt"))
+    assert "metrics" not in meta and avg.alphabet == b.alphabet
+    sa, sb, s = a.state_dict(), b.state_dict(), avg.state_dict()
+    torch.testing.assert_close(s["rnn.weight_ih_l0"], 0.25 * sa["rnn.weight_ih_l0"] + 0.75 * sb["rnn.weight_ih_l0"])
+    torch.testing.assert_close(s["fc.weight"][:66], 0.25 * sa["fc.weight"][:66] + 0.75 * sb["fc.weight"][:66])
+    torch.testing.assert_close(s["fc.weight"][66], 0.25 * sa["fc.weight"][-1] + 0.75 * sb["fc.weight"][66])  # 学 <- OOV
