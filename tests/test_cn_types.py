@@ -173,27 +173,33 @@ def test_an_older_readers_probs_decode_with_its_own_alphabet():
     assert all(set(t) <= set(old.alphabet) for t in ctc_decode_constrained(p, old)[0])
 
 
-def test_the_shipped_cn_reader_decodes_with_its_own_alphabet():
-    """The production path narrows the region to the sidecar's alphabet (reverting that would index 学 into v7's
-    OOV column), and the narrowed prior is exactly the one without shares (the embassy is not among its formats)."""
+def test_an_older_cn_reader_file_decodes_with_its_own_alphabet(tmp_path):
+    """The production path narrows the region to the sidecar's alphabet (reverting that would index 学 into an older
+    reader's OOV column), and the narrowed prior is exactly the one without shares (the embassy is not among its
+    formats). An older reader: a tiny crnn_ctc of the first 65 characters (rec_cn v7 and before), exported."""
     import dataclasses
 
     from platekit.core.ctc_decode import _prior_tables
+    from platekit.export.onnx import export_recognizer
     from platekit.inference.recognizer import OnnxRecognizer
-    from platekit.inference.session import WEIGHTS_DIR
+    from platekit.models.registry import create_model
 
-    path = WEIGHTS_DIR / "rec_cn.onnx"
+    old = create_model("crnn_ctc", region="cn", input_size=(32, 96), widths=(8, 16, 16, 16), hidden=8, frame_stride=4,
+                       alphabet=CN_PROVINCES + CN_ALNUM).eval()
+    path = tmp_path / "old_cn.onnx"
+    export_recognizer(old, {"region": "cn", "crop_margin": 0.05}, path)
     rec = OnnxRecognizer(path)
-    if rec.meta["alphabet"] == REGIONS["cn"].alphabet:
-        pytest.skip("the shipped cn reader has the full alphabet: nothing to narrow")
     assert rec._region.alphabet == rec.meta["alphabet"] == CN_PROVINCES + CN_ALNUM
     assert [f.name for f in rec._region.formats] == ["cn-blue", "cn-green", "cn-green-large", "cn-yellow", "cn-yellow-2row"]
+    crops = np.random.default_rng(0).integers(0, 256, (4, 32, 96, 3), dtype=np.uint8)
+    assert all(set(r.text) <= set(CN_PROVINCES + CN_ALNUM + "?") for r in rec.read(list(crops)))
     c = len(rec._region.alphabet) + 2
     a, b = _prior_tables(rec._region, c), _prior_tables(dataclasses.replace(rec._region, prior_shares=()), c)
     assert a.keys() == b.keys()
     for n in a:
         np.testing.assert_array_equal(a[n][0], b[n][0])
-        np.testing.assert_allclose(a[n][1], b[n][1]) and np.testing.assert_allclose(a[n][2:], b[n][2:])
+        np.testing.assert_allclose(a[n][1], b[n][1])
+        np.testing.assert_allclose(a[n][2:], b[n][2:])
 
 
 def test_the_embassy_share_keeps_its_few_strings_from_claiming_a_reading():

@@ -60,6 +60,8 @@ class ModelInfo:
 
 
 def _measurements(metrics: dict) -> tuple[Measurement, ...]:
+    if not isinstance(metrics, dict):  # a hand-written sidecar may hold a note instead: nothing to tabulate
+        return ()
     out = []
     flat: dict[str, list[str]] = {}
     for key, value in metrics.items():
