@@ -64,10 +64,9 @@ def convert(onnx_path: str, out: str) -> None:
             mm = [n for n in g.node if n.op_type in ("MatMul", "Gemm")][-1]
             model.fc.weight.copy_(torch.from_numpy(init[mm.input[1]].T))
             model.fc.bias.copy_(torch.from_numpy(init["model.fc.bias"]))
-        from platekit.core.formats import REGIONS
         from platekit.synth import PlateSynth
 
-        formats = [f.name for f in REGIONS[meta["region"]].for_alphabet(meta["alphabet"]).formats]  # what it can spell
+        formats = [f.name for f in model.region_spec.formats]  # plates its own alphabet can spell
         synth = PlateSynth(formats, size=model.input_size[::-1], difficulty=0.5, seed=1, crop_margin=meta["crop_margin"])
         batch = torch.from_numpy(np.stack([synth.sample()[0] for _ in range(128)]))
         stats = {}

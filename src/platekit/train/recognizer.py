@@ -397,15 +397,14 @@ def fit(cfg: RecognizerTrainConfig, echo=None) -> dict:
     if cfg.init_from:
         k, n = init_from_checkpoint(model, cfg.init_from)
         echo(f"init_from {cfg.init_from}: {k} of {n} tensors loaded")
-    if cfg.freeze and not cfg.init_from:
-        raise PlatekitError("freeze needs init_from: frozen random weights learn nothing")
     if cfg.freeze:
-        frozen = [n_ for n_, p in model.named_parameters() if is_frozen(n_, cfg.freeze)]
+        if not cfg.init_from:
+            raise PlatekitError("freeze needs init_from: frozen random weights learn nothing")
+        frozen = [p for n_, p in model.named_parameters() if is_frozen(n_, cfg.freeze)]
         if not frozen:
             raise PlatekitError(f"freeze {cfg.freeze}: no parameter of {cfg.model} starts with these")
-        for n_, p in model.named_parameters():
-            if n_ in frozen:
-                p.requires_grad_(False)
+        for p in frozen:
+            p.requires_grad_(False)
         echo(f"freeze {cfg.freeze}: {len(frozen)} tensors kept as loaded")
     n_params = sum(p.numel() for n_, p in model.named_parameters() if not n_.startswith("mae_decoder."))
     echo(f"model {cfg.model}: {n_params / 1e6:.3f} M parameters, input {cfg.input_size}, decoder {model.decoder}")
