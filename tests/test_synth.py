@@ -385,3 +385,56 @@ def test_russian_texts_end_with_real_region_codes():
         long = np.mean([len(t) == get_format(fmt).max_len for t in texts])
         assert 0.3 < long < 0.7  # 2- and 3-digit regions both common
     assert "777" in RU_REGION_CODES and "77" in RU_REGION_CODES and len(set(RU_REGION_CODES)) == len(RU_REGION_CODES)
+
+
+def test_gost_face_draws_every_russian_symbol_with_its_plate_shapes():
+    from platekit.core.formats import REGIONS
+    from platekit.synth.glyphs import glyph_mask, has_glyph
+    from platekit.synth.gost import GLYPHS
+
+    assert set(REGIONS["ru"].alphabet) <= set(GLYPHS)  # every digit and letter a Russian plate can carry
+    assert has_glyph("gost", "\u0423") and not has_glyph("gost", "Q")
+    w, h = 52, 76  # the digit box (mm at 1 px/mm)
+    one = glyph_mask("gost", "1", w, h) > 0.5
+    bottom = one[-4:].any(0).nonzero()[0]
+    assert np.ptp(bottom) < 0.3 * w and one[: h // 3].any(0).nonzero()[0].min() < bottom.min() - 0.25 * w  # flag, no foot
+    three = glyph_mask("gost", "3", w, h) > 0.5
+    top = three[:4].any(0).nonzero()[0]
+    assert np.ptp(top) > 0.5 * w  # flat top bar
+    four = glyph_mask("gost", "4", w, h) > 0.5
+    assert four[h // 4, : w // 2].any()  # closed: the diagonal crosses the upper left quarter
+    zero = glyph_mask("gost", "0", w, h) > 0.5
+    oh = glyph_mask("gost", "O", 50, 58) > 0.5  # the letter box
+    ys, xs = zero.nonzero()
+    yo, xo = oh.nonzero()
+    assert (np.ptp(xs) + 1) / (np.ptp(ys) + 1) < 0.75 < (np.ptp(xo) + 1) / (np.ptp(yo) + 1)
+    # the counters (holes) of each glyph, in its own box at 2 px/mm: 4 is closed, 8 and B have two
+    import cv2
+
+    holes = {"0": 1, "4": 1, "6": 1, "8": 2, "9": 1, "A": 1, "B": 2, "O": 1, "P": 1}
+    for ch in GLYPHS:
+        bw, bh = (104, 152) if ch.isdigit() else (100, 116)
+        bg = (glyph_mask("gost", ch, bw, bh) < 0.5).astype(np.uint8)
+        n, lab = cv2.connectedComponents(np.pad(bg, 1, constant_values=1))
+        assert n - 2 == holes.get(ch, 0), ch  # components: the outside, the ink (label 0), the holes
+
+
+def test_russian_plates_use_the_gost_face_and_other_families_draw_as_before(monkeypatch):
+    from platekit.synth import render
+
+    rng = np.random.default_rng(0)
+    base = [render.draw_plate(t, f, 1.0, np.random.default_rng(i))[0]
+            for i, (t, f) in enumerate([("皖A12345", "cn-blue"), ("X371HK96", "ru")])]
+    monkeypatch.setitem(render.PLATE_FACES, "ru", ("gost", 1.0))
+    seen = []
+    real_mask = render.glyph_mask
+    monkeypatch.setattr(render, "glyph_mask", lambda kind, *a, **k: seen.append(kind) or real_mask(kind, *a, **k))
+    cn = render.draw_plate("皖A12345", "cn-blue", 1.0, np.random.default_rng(0))[0]
+    assert np.array_equal(cn, base[0]) and "gost" not in seen  # the face is per family: Chinese plates unchanged
+    seen.clear()
+    ru = render.draw_plate("X371HK96", "ru", 1.0, rng)[0]
+    assert seen[:8] == ["gost"] * 8 and not np.array_equal(ru, base[1])  # every character of the text in the face
+    monkeypatch.setitem(render.PLATE_FACES, "ru", ("gost", 0.0))
+    seen.clear()
+    render.draw_plate("X371HK96", "ru", 1.0, np.random.default_rng(5))
+    assert "gost" not in seen[:8]

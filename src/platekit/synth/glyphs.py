@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from platekit.core.fonts import TTC_INDEX, find_font
+from platekit.synth.gost import gost_glyph
 
 _RENDER_PX = 96  # font size used to rasterise a glyph once
 # Glyph horizontal scale is fixed per font so narrow glyphs ("1", "J") stay narrow; this reference
@@ -26,7 +27,10 @@ LATIN_STYLES = ("latin", "latin-regular", "mono", "cjk", "din", "narrow", "conde
 
 # stroke weight choices per Latin glyph style (px per side at render scale): the bold face thinner,
 # regular faces bolder, OpenDIN much bolder (it is light; the plate font is heavy); others (0, 1)
-STYLE_WEIGHTS = {"latin": (-1, -1, 0), "din": (2, 3), "narrow": (-1, 0), "condensed": (-1, 0)}
+STYLE_WEIGHTS = {"latin": (-1, -1, 0), "din": (2, 3), "narrow": (-1, 0), "condensed": (-1, 0),
+                 "gost": (-2, -1, 0, 1, 2)}
+# plate faces drawn from strokes, not fonts (a style name -> its glyph function): no font file, the plate's own shapes
+STROKE_FACES = {"gost": gost_glyph}
 
 
 @cache
@@ -57,6 +61,8 @@ def font_styles(base: str) -> tuple[str, ...]:
 @lru_cache(maxsize=4096)
 def raw_glyph(kind: str, char: str) -> np.ndarray:
     """Tight ink mask of one glyph, float32 [h, w] in 0..1 (Pillow, rendered once)."""
+    if kind in STROKE_FACES:
+        return STROKE_FACES[kind](char)
     from PIL import Image, ImageDraw, ImageFont
 
     path = font_path(kind)

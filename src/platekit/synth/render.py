@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from platekit.synth.glyphs import STROKE_FACES
 from platekit.synth.glyphs import STYLE_WEIGHTS as _LATIN_WEIGHTS
 from platekit.synth.glyphs import font_styles, glyph_mask, plate_glyph
 from platekit.synth.latin import draw_latin_plate
@@ -36,6 +37,9 @@ PLATE_GLYPHS = {
     "ru": {"1": (("1f", 0.85),), "3": (("3z", 0.8),), "0": (("0z", 0.6),), "O": (("Oz", 0.7),),
            "Y": (("\u0423", 0.6),)},
 }
+# Whole plate faces drawn from strokes (glyphs.STROKE_FACES), per plate family: (face, share of plates). A plate drawn
+# in a face takes all its characters from it (the substitutions above are for the installed fonts).
+PLATE_FACES = {"ru": ("gost", 0.5)}
 
 
 def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
@@ -66,11 +70,16 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
     styles_l, styles_c = font_styles("latin"), font_styles("cjk")
     latin = styles_l[int(rng.integers(len(styles_l)))] if vary > 0 else "latin"
     weight = int(rng.choice(_LATIN_WEIGHTS.get(latin, (0, 1)))) if vary > 0 else 0
+    family = fmt.split("-")[0]
+    face = PLATE_FACES.get(family)
+    if face is not None and vary > 0 and rng.random() < face[1]:  # one more draw, only for families with a face
+        latin = face[0]
+        weight = int(rng.choice(_LATIN_WEIGHTS[latin]))
     cjk_weight = int(rng.choice([0, 1, 1, 2])) if vary > 0 else 0  # plate province glyphs are heavy
     cjk_font = styles_c[int(rng.integers(len(styles_c)))] if vary > 0 else "cjk"
     alpha = np.zeros((H, W), np.float32)  # text ink of the whole plate, blended once
     accent = np.zeros((H, W), np.float32) if lay.accent is not None else None  # red 警 使 领 应急
-    plate_glyphs = PLATE_GLYPHS.get(fmt.split("-")[0], {})
+    plate_glyphs = {} if latin in STROKE_FACES else PLATE_GLYPHS.get(family, {})
     for ch, (x, y, w, h) in zip(text, char_boxes(fmt, len(text)), strict=True):
         cjk = ord(ch) > 0x4FF  # CJK (the Cyrillic plate glyphs are drawn with the Latin style)
         if ch in plate_glyphs and (g := plate_glyph(plate_glyphs[ch], latin, rng)) is not None:
