@@ -17,7 +17,6 @@ import json
 import numpy as np
 
 
-
 def special_types() -> tuple[str, ...]:
     """The Chinese types whose patterns carry a special character (学 挂 警 使 领 港 澳 应急: core/formats.py)."""
     from platekit.core.formats import CN_SPECIAL, CN_TYPES

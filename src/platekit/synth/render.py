@@ -5,9 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from platekit.synth.glyphs import STROKE_FACES
+from platekit.synth.glyphs import STROKE_FACES, font_styles, glyph_mask, plate_glyph
 from platekit.synth.glyphs import STYLE_WEIGHTS as _LATIN_WEIGHTS
-from platekit.synth.glyphs import font_styles, glyph_mask, plate_glyph
 from platekit.synth.latin import draw_latin_plate
 from platekit.synth.layouts import LATIN_STYLES, LAYOUTS, RegionField, char_boxes
 from platekit.synth.paint import blend as _blend
