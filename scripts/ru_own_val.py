@@ -6,8 +6,8 @@ binarised (seed 20000); CTC models also decoded greedily, as the Reader does. Ne
     PYTHONPATH=src python scripts/ru_own_val.py --faces off ...   # the sets as drawn before the GOST stroke face
                                                                   # (session 15): installed fonts only
 """
+import argparse
 import json
-import sys
 
 import numpy as np
 
@@ -16,12 +16,14 @@ from platekit.synth.generator import PlateSynth
 from platekit.train.config import load_config
 from platekit.train.recognizer import RecognizerTrainConfig, build_data
 
-args = sys.argv[1:]
-if args[:2] == ["--faces", "off"]:
+ap = argparse.ArgumentParser(description="own validation of Russian readers")
+ap.add_argument("models", nargs="+", help=".pt checkpoints or .onnx readers")
+ap.add_argument("--faces", choices=("on", "off"), default="on", help="off: the sets drawn without the GOST stroke face")
+a = ap.parse_args()
+if a.faces == "off":
     from platekit.synth import render
 
     render.PLATE_FACES.clear()  # no face: the generator draws exactly what it drew before the face existed
-    args = args[2:]
 cfg = load_config(RecognizerTrainConfig, "configs/rec_ru.yaml", ["data.synthetic.pool=0", "data.steps_per_epoch=1"])
 _, vals = build_data(cfg, echo=lambda *a: None)
 sy = cfg.data.synthetic
@@ -31,7 +33,7 @@ rng = np.random.default_rng(20000)
 rows = [gen.sample(rng)[:2] for _ in range(300)]
 vals.append(("synthetic_binarised", np.stack([r[0] for r in rows]), [r[1] for r in rows]))
 out = {}
-for path in args:
+for path in a.models:
     rec = load_recognizer(path)
     res = {}
     for name, x, t in vals:

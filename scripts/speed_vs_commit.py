@@ -5,7 +5,7 @@ its own shipped weights, 1 thread, default ``Reader``); the parent sends the sam
 (alternating which goes first) and each worker times ``Reader.read_result(path)``: file read + JPEG decode +
 detect + rectify + read, wall clock. The older commit is checked out with ``git worktree`` (nothing else changes).
 
-    python scripts/speed_vs_commit.py ../shared/data/ccpd2019_base 87708c8^ --n 200
+    python scripts/speed_vs_commit.py ../shared/data/ccpd2019_base 87708c8^ --n 342
       # 87708c8^ = main when issue 19 was filed (detector v2 384x384, rec_cn v4 int8)
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,8 +40,15 @@ def worker(src: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": src, "OMP_NUM_THREADS": "1"}
     p = subprocess.Popen([sys.executable, "-c", WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                          env=env, cwd=os.path.dirname(src))
-    ready = json.loads(p.stdout.readline())
-    print(f"worker {src}: {ready['ready']}", flush=True)
+    line = p.stdout.readline()
+    if not line:
+        p.kill()
+        raise SystemExit(f"worker for {src} did not start (its stderr is above)")
+    ready = json.loads(line)["ready"]
+    if not ready.startswith(src):
+        p.kill()
+        raise SystemExit(f"worker for {src} imported platekit from {ready}")
+    print(f"worker {src}: {ready}", flush=True)
     return p
 
 
@@ -65,11 +73,14 @@ def main() -> None:
     _, val = split_by_text(load_plates(a.data), 0.2)
     items = [(s.image_path, s.text) for s in val][: a.n]
     tmp = tempfile.mkdtemp(prefix="platekit_old_")
-    subprocess.run(["git", "-C", repo, "worktree", "add", "--detach", tmp, a.commit], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: dict[str, subprocess.Popen] = {}
     try:
+        r = subprocess.run(["git", "-C", repo, "worktree", "add", "--detach", tmp, a.commit], capture_output=True, text=True)
+        if r.returncode:
+            raise SystemExit(f"git worktree add {a.commit} failed: {r.stderr.strip()}")
         old_sha = subprocess.run(["git", "-C", tmp, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-        workers = {"now": worker(os.path.join(repo, "src")), f"old {old_sha}": worker(os.path.join(tmp, "src"))}
+        workers["now"] = worker(os.path.join(repo, "src"))
+        workers[f"old {old_sha}"] = worker(os.path.join(tmp, "src"))
         names = list(workers)
         for path, _ in items[: a.warmup]:
             for n in names:
@@ -88,7 +99,11 @@ def main() -> None:
             p.stdin.close()
             p.wait()
     finally:
-        subprocess.run(["git", "-C", repo, "worktree", "remove", "--force", tmp], check=False)
+        for p in workers.values():
+            if p.poll() is None:
+                p.kill()
+        subprocess.run(["git", "-C", repo, "worktree", "remove", "--force", tmp], check=False, capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
     out = {n: {"p50_ms": round(float(np.median(ms[n])), 2), "p95_ms": round(float(np.percentile(ms[n], 95)), 2),
                "exact": f"{right[n]}/{len(items)}",
                "stages_p50_ms": {k: round(float(np.median(v)), 2) for k, v in stages[n].items()}} for n in names}

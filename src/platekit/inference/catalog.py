@@ -25,6 +25,8 @@ WHERE = {
     "synthetic": "unseen synthetic plates",
     "synthetic_hard": "unseen hard synthetic plates (difficulty 0.8; own validation)",
     "synthetic_binarised": "unseen hard synthetic plates, all binarised (own validation)",
+    "synthetic_hard_no_face": "unseen hard synthetic plates drawn without the GOST stroke face (own validation)",
+    "synthetic_binarised_no_face": "unseen hard binarised synthetic plates drawn without the GOST stroke face (own validation)",
     "nomeroff": "the real Nomeroff example plate X371HK96",
     "openlpr_val_teacher": "openlpr val-split crops labelled by the PP-OCRv4 teacher (60)",
     "latin_scene_val": "openlpr val-split scenes with teacher-labelled plates, end to end (89; scripts/latin_scene_val.py)",

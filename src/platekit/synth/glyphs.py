@@ -60,7 +60,8 @@ def font_styles(base: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def raw_glyph(kind: str, char: str) -> np.ndarray:
-    """Tight ink mask of one glyph, float32 [h, w] in 0..1 (Pillow, rendered once)."""
+    """Tight ink mask of one glyph, float32 [h, w] in 0..1 (Pillow, rendered once); a stroke face (STROKE_FACES)
+    returns its glyph's whole character box instead (its x-scale reference "0" is then the box width)."""
     if kind in STROKE_FACES:
         return STROKE_FACES[kind](char)
     from PIL import Image, ImageDraw, ImageFont
@@ -79,8 +80,8 @@ def raw_glyph(kind: str, char: str) -> np.ndarray:
 @lru_cache(maxsize=1024)
 def has_glyph(kind: str, char: str) -> bool:
     """True when the style draws ``char`` (OpenDIN has no Cyrillic, for one)."""
-    if char in _SPECIAL:
-        return True
+    if char in _SPECIAL:  # the hand-drawn variants are built from an installed font's glyphs
+        return kind not in STROKE_FACES
     try:
         raw_glyph(kind, char)
     except ValueError:

@@ -4,7 +4,8 @@ Installed fonts draw Russian plates only approximately (round-topped 3, footed 1
 this face is monoline and narrow like the plate's: the flagged 1 without a foot, the flat-topped 3, the closed
 4 with its diagonal, the narrow stadium 0 against the round letter O, the Cyrillic У for Y. Every glyph is a
 list of strokes in millimetres inside its GOST character box (digits 52 x 76, letters 50 x 58), drawn with one
-stroke width; strokes that run past the box are cut flat by it, as the plate font's stems are.
+stroke width; strokes that run past the box are cut flat by it, as the plate font's stems are; every other stroke
+end is round (OpenCV's thick lines), where the plate lettering's ends are flat: part of the approximation.
 
 The shapes were drawn from the standard's description and the one real Russian plate here (the Nomeroff
 example X371HK96), not traced from a font file; they are an approximation of the plate face, one style
