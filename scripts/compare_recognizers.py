@@ -42,6 +42,14 @@ def main() -> None:
     from platekit.train import rec_data as rd
 
     samples = rd.load_samples(rd.Source(args.data, split="val"), "cn")
+    synth_sets: dict[tuple, tuple] = {}  # (spec, size, margin, seed) -> (crops, texts): drawn once for every model of that size
+
+    def synth(spec: str, size: tuple[int, int], margin: float, seed: int) -> tuple:
+        key = (spec, size, margin, seed)
+        if key not in synth_sets:
+            synth_sets[key] = synthetic_set(spec, size, margin, args.synth_n, seed, 0.5)
+        return synth_sets[key]
+
     rows = []
     for path in args.ckpts:
         rec = load_recognizer(path, threads=1)
@@ -50,13 +58,13 @@ def main() -> None:
         h, w = rec.input_size
         x, t = rd.eval_crops(samples, (w, h), "corners", rec.crop_margin, args.cache_dir)
         real = evaluate(rec, x, t, constrained=True, speed_n=200)
-        xs, ts = synthetic_set("synth:cn-blue,cn-green,cn-yellow", (w, h), rec.crop_margin, args.synth_n, 777, 0.5)
+        xs, ts = synth("synth:cn-blue,cn-green,cn-yellow", (w, h), rec.crop_margin, 777)
         keep = np.array([not s.startswith("皖") for s in ts])
         syn = evaluate(rec, xs[keep], [s for s, k in zip(ts, keep, strict=True) if k], constrained=True, speed_n=0)
         extra = {}
         if args.types:
             for name, spec in (("two_row", "synth:cn-yellow-2row"), ("special", "synth:" + ",".join(special_types()))):
-                xs, ts = synthetic_set(spec, (w, h), rec.crop_margin, args.synth_n, 778, 0.5)
+                xs, ts = synth(spec, (w, h), rec.crop_margin, 778)
                 extra[name] = evaluate(rec, xs, ts, constrained=True, speed_n=0)["plate_acc"]
         rows.append({
             **extra,
