@@ -265,6 +265,17 @@ def test_refine_uncertain_plates():
     assert rec.calls == [1]  # refine off: one read only
 
 
+def test_refine_in_crop_mode():
+    """Crop mode re-reads an unsure crop from moved crops of itself (refine_crops, on by default); off: one read."""
+    img = (np.arange(40 * 120 * 3) % 251).astype(np.uint8).reshape(40, 120, 3)
+    rec = SecondLookRecognizer()
+    (p,) = Reader(recognizer=rec, crops=True, min_confidence=0).read(img)
+    assert rec.calls == [1, len(Reader.VARIANTS)] and p.text == "皖A22222"
+    rec = SecondLookRecognizer()
+    (p,) = Reader(recognizer=rec, crops=True, min_confidence=0, refine_crops=False).read(img)
+    assert rec.calls == [1] and p.text == "皖A11111"
+
+
 def test_recognition_verified_low_score_detections(models):
     img = scene(240, 320, box=(100, 120, 180, 150))
     det = str(models["det"])  # toy graph: plate 0.9, NMS'd duplicate 0.8, junk box (0, 0, 10, 10) at 0.1

@@ -207,6 +207,13 @@ def test_cli_writes_crops_and_scenes(tmp_path):
                                  "--size", "94x24", "--seed", "1"])
     assert r.exit_code == 0, r.output
     assert load_image(str(tmp_path / "c" / "images" / "0000004.png"), min_size=8).shape == (24, 94, 3)
+    r = CliRunner().invoke(app, ["synth", "--type", "ru", "--n", "2", "--out", str(tmp_path / "b"), "--size", "520x112",
+                                 "--binarize", "1", "--crop-jitter", "0.04"])  # the issue-regime look of real crops
+    assert r.exit_code == 0, r.output
+    img = load_image(str(tmp_path / "b" / "images" / "0000001.png"), min_size=8)
+    assert img.shape == (112, 520, 3) and (img[..., 0] == img[..., 2]).all()  # black and white (grey)
+    r = CliRunner().invoke(app, ["synth", "--scene", "--binarize", "0.5", "--n", "1", "--out", str(tmp_path / "x")])
+    assert r.exit_code != 0 and "not to --scene" in str(r.exception)  # the entry point prints it, exit 1
     r = CliRunner().invoke(app, ["synth", "--scene", "--n", "3", "--out", str(tmp_path / "s"), "--size", "320x240",
                                  "--format", "cn-blue"])  # --format: the old name of --type still works
     assert r.exit_code == 0, r.output

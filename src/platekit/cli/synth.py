@@ -33,6 +33,10 @@ def register(app: typer.Typer) -> None:
         crop_margin: float = typer.Option(0.06, "--crop-margin", help="Margin of the rectified crop."),
         bbox_share: float = typer.Option(0.0, "--bbox-share", help="Share of crops cut as an axis-aligned box "
                                          "(what a box-only detector gives) instead of rectified by corners."),
+        binarize: float = typer.Option(0.0, "--binarize", help="Share of crops thresholded to black and white "
+                                       "(the look of older plate pipelines' stored crops), 0..1."),
+        crop_jitter: float = typer.Option(0.0, "--crop-jitter", help="Per-side random change of the crop's extent "
+                                          "(fraction of the plate size, 0..0.5): loose and tight crops."),
         workers: int = typer.Option(1, "--workers", help="Processes writing crops."),
         ext: str = typer.Option("png", "--ext", help="png (lossless, exact) or jpg."),
         no_stitch_rows: bool = typer.Option(False, "--no-stitch-rows", help="Two-row plates (cn-yellow-2row) "
@@ -54,6 +58,8 @@ def register(app: typer.Typer) -> None:
         """Generate synthetic plates: crops for a recognizer or scenes for a detector."""
         formats = tuple(f.strip() for f in plate_type.split(",") if f.strip())
         t0 = time.perf_counter()
+        if scene and (binarize or crop_jitter):
+            raise PlatekitError("--binarize and --crop-jitter apply to crops, not to --scene")
         if scene:
             from platekit.synth.scene import write_scenes
 
@@ -70,7 +76,8 @@ def register(app: typer.Typer) -> None:
             from platekit.synth.generator import write_dataset
 
             path = write_dataset(out, formats, n, seed, _size(size or "144x48"), difficulty, crop_margin,
-                                 workers, ext, bbox_share, stitch_rows=not no_stitch_rows)
+                                 workers, ext, bbox_share, binarize=binarize, crop_jitter=crop_jitter,
+                                 stitch_rows=not no_stitch_rows)
             what = "crops"
         dt = time.perf_counter() - t0
         typer.echo(f"wrote {n} {what} to {path} in {dt:.1f} s ({n / dt:.0f} {what}/s)")

@@ -127,7 +127,7 @@ class PlateSynth:
                  crop_margin: float = 0.06,
                  label_expand: tuple[float, float, float, float] | None = None,
                  bbox_share: float = 0.0, binarize: float = 0.0, crop_jitter: float = 0.0,
-                 stitch_rows: bool = True):
+                 stitch_rows: bool = True, plate_faces: bool = True):
         if isinstance(formats, str):
             formats = tuple(f.strip() for f in formats.split(",") if f.strip())
         unknown = [f for f in formats if f not in FORMATS]
@@ -165,6 +165,8 @@ class PlateSynth:
         # plate's own aspect (core.geometry.stitch_source_size) and its rows are put side by side, as the Reader
         # does; stitch_rows=False gives the plate squeezed into ``size`` instead
         self.row_layouts = {lay.name: lay for lay in row_layouts("cn")} if stitch_rows else {}
+        # False: no plate face (render.PLATE_FACES; the GOST stroke face of Russian plates), installed fonts only
+        self.plate_faces = bool(plate_faces)
         self._index = 0
 
     # -- plates -----------------------------------------------------------------------------
@@ -182,7 +184,7 @@ class PlateSynth:
         if not get_format(fmt).validate(text):
             raise PlatekitError(f"{text!r} is not a valid {fmt} plate text")
         k = px_per_mm or self.px_per_mm(fmt)
-        plate = draw_plate(text, fmt, k, rng, vary)
+        plate = draw_plate(text, fmt, k, rng, vary, faces=self.plate_faces)
         W = plate[0].shape[1]
         return compose(plate, (int(round(pad * W)), int(round(pad * W * 0.6))), rng)
 

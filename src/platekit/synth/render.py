@@ -42,8 +42,9 @@ PLATE_FACES = {"ru": ("gost", 0.5)}
 
 
 def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
-               vary: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """The plate alone at ``k`` px/mm: RGB uint8 [H, W, 3] and its rounded outline mask uint8 [H, W]."""
+               vary: float = 1.0, faces: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The plate alone at ``k`` px/mm: RGB uint8 [H, W, 3] and its rounded outline mask uint8 [H, W].
+    ``faces=False``: no plate face (PLATE_FACES), installed fonts only, as drawn before the faces existed."""
     if fmt in LATIN_STYLES:  # Latin plates: their own code path (the Chinese/Russian draws stay as they were)
         return draw_latin_plate(text, fmt, k, rng, vary)
     lay = LAYOUTS[fmt]
@@ -70,7 +71,7 @@ def draw_plate(text: str, fmt: str, k: float, rng: np.random.Generator,
     latin = styles_l[int(rng.integers(len(styles_l)))] if vary > 0 else "latin"
     weight = int(rng.choice(_LATIN_WEIGHTS.get(latin, (0, 1)))) if vary > 0 else 0
     family = fmt.split("-")[0]
-    face = PLATE_FACES.get(family)
+    face = PLATE_FACES.get(family) if faces else None
     if face is not None and vary > 0 and rng.random() < face[1]:  # one more draw, only for families with a face
         latin = face[0]
         weight = int(rng.choice(_LATIN_WEIGHTS[latin]))

@@ -45,6 +45,7 @@ class SynthConfig(StrictModel):
     # where the detected corners lie relative to the plate edge (left, top, right, bottom); None: CCPD's
     label_expand: tuple[float, float, float, float] | None = None
     val_difficulty: float | None = Field(None, ge=0, le=1)  # the synthetic validation set's (default: difficulty)
+    plate_faces: bool = True  # False: no plate face (the GOST stroke face of ru plates), installed fonts only
 
 
 class DataConfig(StrictModel):
@@ -327,7 +328,9 @@ def build_data(cfg: RecognizerTrainConfig, echo=None):
                    "generator": generator_version()}  # a changed generator = a new pool
             if sy.bbox_share:
                 key["bbox"] = sy.bbox_share
-            key.update({k: v for k, v in _looks(sy).items() if v})  # (absent when off: old caches stay valid)
+            key.update({k: v for k, v in _looks(sy).items() if v and k != "plate_faces"})  # (absent when off: old caches stay valid)
+            if not sy.plate_faces:
+                key["no_faces"] = True
             gen = rd.synth_pool(synth, sy.pool, cfg.seed, cache, key, echo)
             synth = gen
     if pool is None and synth is None:
@@ -362,7 +365,8 @@ def build_data(cfg: RecognizerTrainConfig, echo=None):
 
 def _looks(sy: SynthConfig) -> dict:
     """The generator's real-world-look options of a synthetic config."""
-    return {"binarize": sy.binarize, "crop_jitter": sy.crop_jitter, "label_expand": sy.label_expand}
+    return {"binarize": sy.binarize, "crop_jitter": sy.crop_jitter, "label_expand": sy.label_expand,
+            "plate_faces": sy.plate_faces}
 
 
 # --- fit ---------------------------------------------------------------------------------------
