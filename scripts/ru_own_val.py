@@ -1,6 +1,7 @@
 """Own validation of Russian readers (issue 15): the training config's validation sets (500 synthetic
 plates at difficulty 0.8 + the Nomeroff example X371HK96) plus 300 hard synthetic crops that are all
-binarised (seed 20000); CTC models also decoded greedily, as the Reader does. Never the test crops.
+binarised (seed 20000), drawn at each reader's input size (same seeds); CTC models also decoded greedily, as the
+Reader does. Never the test crops.
 
     PYTHONPATH=src python scripts/ru_own_val.py runs/rec/ru_mhl2/best.pt other.pt model.onnx ...
     PYTHONPATH=src python scripts/ru_own_val.py --faces off ...   # the sets as drawn before the GOST stroke face
@@ -24,19 +25,29 @@ if a.faces == "off":
     from platekit.synth import render
 
     render.PLATE_FACES.clear()  # no face: the generator draws exactly what it drew before the face existed
-cfg = load_config(RecognizerTrainConfig, "configs/rec_ru.yaml", ["data.synthetic.pool=0", "data.steps_per_epoch=1"])
-_, vals = build_data(cfg, echo=lambda *a: None)
-sy = cfg.data.synthetic
-gen = PlateSynth(tuple(sy.formats), (160, 48), 0.8, 20000, sy.weights, cfg.crop_margin, tuple(sy.label_expand),
-                 binarize=1.0, crop_jitter=sy.crop_jitter)
-rng = np.random.default_rng(20000)
-rows = [gen.sample(rng)[:2] for _ in range(300)]
-vals.append(("synthetic_binarised", np.stack([r[0] for r in rows]), [r[1] for r in rows]))
+def own_sets(size: tuple[int, int]) -> list:
+    """The sets drawn at a reader's input size (h, w): the same seeds, so every 48x160 reader sees the same pixels."""
+    cfg = load_config(RecognizerTrainConfig, "configs/rec_ru.yaml", ["data.synthetic.pool=0", "data.steps_per_epoch=1",
+                                                                     f"input_size=[{size[0]},{size[1]}]"])
+    _, vals = build_data(cfg, echo=lambda *a: None)
+    sy = cfg.data.synthetic
+    gen = PlateSynth(tuple(sy.formats), (size[1], size[0]), 0.8, 20000, sy.weights, cfg.crop_margin,
+                     tuple(sy.label_expand), binarize=1.0, crop_jitter=sy.crop_jitter)
+    rng = np.random.default_rng(20000)
+    rows = [gen.sample(rng)[:2] for _ in range(300)]
+    vals.append(("synthetic_binarised", np.stack([r[0] for r in rows]), [r[1] for r in rows]))
+    return vals
+
+
+sets: dict = {}
 out = {}
 for path in a.models:
     rec = load_recognizer(path)
     res = {}
-    for name, x, t in vals:
+    size = tuple(rec.input_size)
+    if size not in sets:
+        sets[size] = own_sets(size)
+    for name, x, t in sets[size]:
         pr = rec.probs(x)
         texts, _ = rec.decode(pr)
         res[name] = round(float(np.mean([a == b for a, b in zip(texts, t, strict=True)])), 4)
