@@ -276,6 +276,25 @@ def test_refine_in_crop_mode():
     assert rec.calls == [1] and p.text == "皖A11111"
 
 
+def test_crop_mode_moved_crops_are_cut_from_the_crop_itself():
+    """The moved crops are the given crop's own corners moved by Reader.VARIANTS (no reader margin added on top)."""
+    from platekit.core.geometry import expand_corners, rectify
+
+    class Recording(SecondLookRecognizer):
+        def read(self, crops):
+            self.crops = getattr(self, "crops", []) + [c.copy() for c in crops]
+            return super().read(crops)
+
+    img = (np.arange(40 * 120 * 3) % 251).astype(np.uint8).reshape(40, 120, 3)
+    rec = Recording()
+    Reader(recognizer=rec, crops=True, min_confidence=0, color="rgb").read(img)
+    w, h = rec.input_size[1], rec.input_size[0]
+    whole = np.float32([[0, 0], [119, 0], [119, 39], [0, 39]])
+    for k, (mx, my, sx, sy) in enumerate(Reader.VARIANTS):
+        c = expand_corners(whole, mx, my) + np.float32([119 * sx, 39 * sy])
+        assert np.array_equal(rec.crops[1 + k], rectify(img, c, (w, h), 0.0)), f"variant {k}"
+
+
 def test_recognition_verified_low_score_detections(models):
     img = scene(240, 320, box=(100, 120, 180, 150))
     det = str(models["det"])  # toy graph: plate 0.9, NMS'd duplicate 0.8, junk box (0, 0, 10, 10) at 0.1

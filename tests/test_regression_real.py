@@ -24,7 +24,8 @@ CASES = {
     "cn_other_cameras": (DATA / "test" / "cn_other_cameras", {}, {}, 131, 3),
     # --region auto must not cost Chinese users plates (issue 16): the router's cn side on other cameras
     "cn_other_cameras_auto": (DATA / "test" / "cn_other_cameras", {}, {"region": "auto"}, 130, 3),
-    "ru_real_crops": (DATA / "test" / "ru_real_crops", {}, {"crops": True, "region": "ru"}, 36, 2),
+    # margin 1: 35 stays above the 34 read once, so a crop-mode second look that stops working fails here
+    "ru_real_crops": (DATA / "test" / "ru_real_crops", {}, {"crops": True, "region": "ru"}, 36, 1),
     "latin_scenes_auto": (DATA / "test" / "latin_scenes", {}, {"region": "auto"}, 138, 3),
 }
 # detection recall that must hold where the labels have boxes (latin_scenes: detector v2's 84.5 %)

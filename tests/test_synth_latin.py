@@ -122,3 +122,15 @@ def test_cn_ru_samples_unchanged(key, monkeypatch):
 def test_guess_format_order_cn_ru_then_latin():
     assert guess_format("X371HK96").name == "ru"
     assert guess_format("AB123CD").name == "eu-fr-it"
+
+
+def test_training_config_switches_the_face_off():
+    """data.synthetic.plate_faces: false reaches the generator."""
+    from platekit.train.recognizer import SynthConfig, _looks
+
+    on, off = SynthConfig(formats=["ru"]), SynthConfig(formats=["ru"], plate_faces=False)
+    assert _looks(on)["plate_faces"] is True and _looks(off)["plate_faces"] is False
+    assert PlateSynth(["ru"], seed=3, **_looks(off)).plate_faces is False
+    a = PlateSynth(["ru"], seed=3, **_looks(on)).sample_at(0)[0]
+    b = PlateSynth(["ru"], seed=3, **_looks(off)).sample_at(0)[0]
+    assert a.shape == b.shape and not np.array_equal(a, b)  # seed 3's first plate is drawn in the face (hash above)

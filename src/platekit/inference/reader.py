@@ -306,7 +306,7 @@ class Reader:
             crops, owner = [], []
             for i in (i for i in todo if k in allowed[i]):
                 c = self._corners(dets[i])
-                if self.detector is not None:  # a crop (crop mode) already holds its margin
+                if self.detector is not None:  # detected corners get the reader's margin; a given crop (crop mode) has it
                     c = expand_corners(c, rec.crop_margin, 2 * rec.crop_margin)
                 right, down = (c[1] - c[0] + c[2] - c[3]) / 2, (c[3] - c[0] + c[2] - c[1]) / 2
                 for mx, my, sx, sy in self.VARIANTS:

@@ -328,7 +328,7 @@ def build_data(cfg: RecognizerTrainConfig, echo=None):
                    "generator": generator_version()}  # a changed generator = a new pool
             if sy.bbox_share:
                 key["bbox"] = sy.bbox_share
-            key.update({k: v for k, v in _looks(sy).items() if v and k != "plate_faces"})  # (absent when off: old caches stay valid)
+            key.update({k: v for k, v in _looks(sy).items() if v and k != "plate_faces"})  # looks at their defaults add no key
             if not sy.plate_faces:
                 key["no_faces"] = True
             gen = rd.synth_pool(synth, sy.pool, cfg.seed, cache, key, echo)
