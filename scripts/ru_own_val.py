@@ -21,18 +21,16 @@ ap = argparse.ArgumentParser(description="own validation of Russian readers")
 ap.add_argument("models", nargs="+", help=".pt checkpoints or .onnx readers")
 ap.add_argument("--faces", choices=("on", "off"), default="on", help="off: the sets drawn without the GOST stroke face")
 a = ap.parse_args()
-if a.faces == "off":
-    from platekit.synth import render
-
-    render.PLATE_FACES.clear()  # no face: the generator draws exactly what it drew before the face existed
+faces = a.faces == "on"  # off: the generator draws exactly what it drew before the face existed (tested)
 def own_sets(size: tuple[int, int]) -> list:
     """The sets drawn at a reader's input size (h, w): the same seeds, so every 48x160 reader sees the same pixels."""
     cfg = load_config(RecognizerTrainConfig, "configs/rec_ru.yaml", ["data.synthetic.pool=0", "data.steps_per_epoch=1",
-                                                                     f"input_size=[{size[0]},{size[1]}]"])
+                                                                     f"input_size=[{size[0]},{size[1]}]",
+                                                                     f"data.synthetic.plate_faces={str(faces).lower()}"])
     _, vals = build_data(cfg, echo=lambda *a: None)
     sy = cfg.data.synthetic
     gen = PlateSynth(tuple(sy.formats), (size[1], size[0]), 0.8, 20000, sy.weights, cfg.crop_margin,
-                     tuple(sy.label_expand), binarize=1.0, crop_jitter=sy.crop_jitter)
+                     tuple(sy.label_expand), binarize=1.0, crop_jitter=sy.crop_jitter, plate_faces=faces)
     rng = np.random.default_rng(20000)
     rows = [gen.sample(rng)[:2] for _ in range(300)]
     vals.append(("synthetic_binarised", np.stack([r[0] for r in rows]), [r[1] for r in rows]))

@@ -20,9 +20,10 @@ def register(group: typer.Typer) -> None:
         recognizer: str | None = typer.Option(None, "--recognizer", help="Shipped recognizer name or .onnx path."),
         min_confidence: float | None = typer.Option(None, "--min-confidence",
                                                     help="Reader threshold (default: the Reader's)."),
-        refine_below: float = typer.Option(0.9, "--refine-below", min=0.0, max=1.0,
-                                           help="Reader refine_below: re-read plates / crops below this confidence "
-                                                "from moved crops; 0: read once (the crop-mode numbers before session 16)."),
+        refine_below: float | None = typer.Option(None, "--refine-below", min=0.0, max=1.0,
+                                                  help="Reader refine_below (default: the Reader's): re-read plates / "
+                                                       "crops below this confidence from moved crops; 0: read once "
+                                                       "(the crop-mode numbers before session 16)."),
         limit: int = typer.Option(0, "--limit", help="Only the first N images (0: all)."),
         threads: int = typer.Option(1, "--threads", help="onnxruntime threads."),
         baseline: bool = typer.Option(False, "--baseline", help="Also run RapidOCR PP-OCRv4 (dev extra) on the "
@@ -38,9 +39,8 @@ def register(group: typer.Typer) -> None:
         items = E.load_items(data, split)
         if limit:
             items = items[:limit]
-        kw = {} if min_confidence is None else {"min_confidence": min_confidence}
-        reader = Reader(region=region, detector=detector, recognizer=recognizer, threads=threads, crops=crops,
-                        refine_below=refine_below, **kw)
+        kw = {k: v for k, v in (("min_confidence", min_confidence), ("refine_below", refine_below)) if v is not None}
+        reader = Reader(region=region, detector=detector, recognizer=recognizer, threads=threads, crops=crops, **kw)
         typer.echo(f"{len(items)} labelled {'crops' if crops else 'images'} from {data} (split {split}), "
                    f"region {region}", err=True)
         outcomes = E.run(reader, items)

@@ -257,8 +257,9 @@ def read_cmd(
     min_confidence: float | None = typer.Option(
         None, "--min-confidence", min=0.0, max=1.0,
         help="Drop plates read with lower confidence (default 0.5, chosen on the val split: docs/reading.md)."),
-    refine_below: float = typer.Option(0.9, "--refine-below", min=0.0, max=1.0, help="Read a plate (or a --crops "
-                                       "crop) below this confidence again from six slightly moved crops; 0: read once."),
+    refine_below: float | None = typer.Option(None, "--refine-below", min=0.0, max=1.0, help="Read a plate (or a "
+                                              "--crops crop) below this confidence again from six slightly moved "
+                                              "crops (default: the Reader's, 0.9); 0: read once."),
     save_vis: str | None = typer.Option(None, "--save-vis", help="Write annotated images / best video frames here."),
     threads: int = typer.Option(1, "--threads", min=1, help="onnxruntime intra-op threads."),
     every: int | None = typer.Option(None, "--every", min=1, help="Video / stream: read every N-th frame "
@@ -279,8 +280,9 @@ def read_cmd(
 
     cv2.setNumThreads(threads)  # OpenCV resize/warp share the same thread budget
     reader_kw = dict(region=region.value, detector=detector, recognizer=recognizer, threads=threads,
-                     min_confidence=min_confidence, crops=crops, reduced_decode=not full_decode,
-                     refine_below=refine_below)
+                     min_confidence=min_confidence, crops=crops, reduced_decode=not full_decode)
+    if refine_below is not None:
+        reader_kw["refine_below"] = refine_below
     inputs = list(expand_inputs(paths))
     live = any(is_live(p) for p, _ in inputs)
     if workers > 1 and live:

@@ -136,7 +136,7 @@ class Reader:
     refine_below: a reading below this confidence is read again from six slightly moved crops (the corner
     errors of a detector) and the best reading kept; 0: off. ``refine_crops``: in crop mode too, the moved crops
     cut from the given crop (session 16: +2.1 / +2.5 points on the Russian issue-regime own val, +1 plate of
-    342 on the cn low-res own val; six more reads per unsure crop, mean read time 4.25 -> 6.75 ms on Russian
+    342 on the cn low-res own val; six more reads per unsure crop, mean read time 4.00 -> 6.62 ms on Russian
     own-val crops; docs/reading.md).
     color: channel order of numpy arrays given to :meth:`read` (``bgr``: OpenCV frames, the default;
     ``rgb``); paths and encoded bytes are decoded correctly whatever it says.
