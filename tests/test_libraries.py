@@ -82,3 +82,38 @@ def test_read_table_is_aligned_for_wide_characters(capsys):
 
     col = cell_len(lines[0][: lines[0].index("conf")])  # the conf column starts at the same cell
     assert cell_len(lines[1][: lines[1].index("0.990")]) == col
+
+
+def test_paired_exact_test_counts_discordant_samples_and_gives_the_exact_binomial_p(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from platekit.evaluation.metrics import paired_exact_test
+
+    # 10 samples only A reads, none only B: p = 2 / 2**10; the 5 both read and the 3 neither reads change nothing
+    a = [True] * 10 + [True] * 5 + [False] * 3
+    b = [False] * 10 + [True] * 5 + [False] * 3
+    t = paired_exact_test(a, b)
+    assert (t["n"], t["only_a"], t["only_b"]) == (18, 10, 0)
+    assert t["p"] == pytest.approx(2 / 1024)
+    assert paired_exact_test(b, a)["p"] == pytest.approx(2 / 1024)  # two-sided: symmetric
+    assert paired_exact_test([True, False], [False, True])["p"] == 1.0  # an even split
+    assert paired_exact_test([True], [True])["p"] == 1.0  # nothing differs
+    # 3 vs 1 discordant: P(X <= 1 | n=4) = 5/16, two-sided 10/16
+    assert paired_exact_test([1, 1, 1, 0], [0, 0, 0, 1])["p"] == pytest.approx(10 / 16)
+    with pytest.raises(ValueError, match="same samples"):
+        paired_exact_test([True], [True, False])
+
+    # the script over two eval output folders, matched by image path (written in another order)
+    for name, rows in (("a", [("x.png", True), ("y.png", True)]), ("b", [("y.png", False), ("x.png", True)])):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "outcomes.jsonl").write_text(
+            "".join(json.dumps({"image": i, "exact": e}) + "\n" for i, e in rows), encoding="utf-8")
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, str(root / "scripts" / "paired_outcomes.py"), str(tmp_path / "a"),
+                          str(tmp_path / "b")], capture_output=True, text=True, check=True).stdout
+    assert "only A 1  only B 0  p 1" in out
+    bad = subprocess.run([sys.executable, str(root / "scripts" / "paired_outcomes.py"), str(tmp_path / "a"),
+                          str(tmp_path / "nope")], capture_output=True, text=True)
+    assert bad.returncode != 0 and "not found" in bad.stderr and "Traceback" not in bad.stderr

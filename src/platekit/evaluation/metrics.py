@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from math import comb
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
@@ -77,3 +78,18 @@ def top_confusions(preds: list[str], truth: list[str], k: int = 15) -> list[dict
             for a, b in edit_ops(t, p)[1]:
                 cnt[(a, b)] += 1
     return [{"truth": a, "pred": b, "count": c} for (a, b), c in cnt.most_common(k)]
+
+
+def paired_exact_test(a: list[bool], b: list[bool]) -> dict:
+    """Two readers on the same samples (right/wrong each) -> the exact McNemar test of "neither is better".
+
+    ``only_a``: samples a reads right and b not; ``only_b``: the reverse; ``p``: the two-sided exact binomial
+    probability of a split at least as uneven as min(only_a, only_b) of only_a + only_b at 1/2 (1.0 when no sample
+    differs). The samples both get right or both get wrong carry no information about which is better."""
+    if len(a) != len(b):
+        raise ValueError(f"paired_exact_test: {len(a)} vs {len(b)} outcomes (the same samples are needed)")
+    only_a = sum(1 for x, y in zip(a, b, strict=True) if x and not y)
+    only_b = sum(1 for x, y in zip(a, b, strict=True) if y and not x)
+    n, k = only_a + only_b, min(only_a, only_b)
+    p = 1.0 if n == 0 else min(1.0, 2.0 * sum(comb(n, i) for i in range(k + 1)) / 2.0**n)
+    return {"n": len(a), "only_a": only_a, "only_b": only_b, "p": p}
