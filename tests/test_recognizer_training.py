@@ -290,3 +290,24 @@ def test_average_checkpoints_mixes_weights_and_keeps_a_shorter_alphabets_rows(tm
     torch.testing.assert_close(s["rnn.weight_ih_l0"], 0.25 * sa["rnn.weight_ih_l0"] + 0.75 * sb["rnn.weight_ih_l0"])
     torch.testing.assert_close(s["fc.weight"][:66], 0.25 * sa["fc.weight"][:66] + 0.75 * sb["fc.weight"][:66])
     torch.testing.assert_close(s["fc.weight"][66], 0.25 * sa["fc.weight"][-1] + 0.75 * sb["fc.weight"][66])  # 学 <- OOV
+
+
+def test_init_from_an_older_cn_checkpoint_without_its_alphabet_moves_rows_by_character(tmp_path):
+    """The alphabet of a checkpoint that does not name it comes from its class count in both places that need it
+    (load_checkpoint and init_from: one function, models.registry.trained_alphabet), so init_from moves its rows."""
+    from platekit.core.formats import CN_ALNUM, CN_PROVINCES
+    from platekit.models.registry import save_checkpoint, trained_alphabet
+
+    small = dict(region="cn", input_size=(32, 96), widths=(8, 16, 16, 16), hidden=8, frame_stride=4)
+    old = create_model("crnn_ctc", alphabet=CN_PROVINCES + CN_ALNUM, **small).eval()
+    del old.model_args["alphabet"]  # a session-13 checkpoint
+    save_checkpoint(str(tmp_path / "old.pt"), old)
+    ck = torch.load(str(tmp_path / "old.pt"), weights_only=False)
+    assert trained_alphabet(ck, ck["state_dict"]) == CN_PROVINCES + CN_ALNUM
+    assert trained_alphabet({"alphabet": "AB"}, {}) == "AB" and trained_alphabet({}, {}) is None
+    new = create_model("crnn_ctc", **small).eval()
+    loaded, total = init_from_checkpoint(new, str(tmp_path / "old.pt"))
+    assert loaded == total
+    x = torch.randint(0, 256, (2, 32, 96, 3), dtype=torch.uint8)
+    with torch.no_grad():
+        torch.testing.assert_close(new(x)[..., :66], old(x)[..., :66])

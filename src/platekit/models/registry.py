@@ -78,18 +78,32 @@ def save_checkpoint(path: str, model: nn.Module, **extra: Any) -> None:
     )
 
 
-def _own_alphabet(ckpt: dict, args: dict) -> str | None:
-    """A CTC checkpoint written before its region's alphabet grew (cn before session 14): the alphabet it was
-    trained on, from its payload or, failing that, from its class count (alphabets only grow at their tail)."""
+def trained_alphabet(meta: dict, state: dict) -> str | None:
+    """The alphabet a CTC checkpoint was trained on: its payload's (top level or model_args), or, for one written
+    before its region's alphabet grew (cn before session 14), the region's alphabet cut to its class count
+    (``fc.weight`` rows - blank - OOV; alphabets only grow at their tail). None when neither tells."""
     from platekit.core.formats import get_region
 
-    alphabet = get_region(args.get("region", "cn")).alphabet
-    if ckpt.get("alphabet"):
-        return None if ckpt["alphabet"] == alphabet else ckpt["alphabet"]
-    fc = ckpt["state_dict"].get("fc.weight")
-    if fc is not None and fc.shape[0] - 2 < len(alphabet):
-        return alphabet[: fc.shape[0] - 2]
-    return None
+    given = meta.get("alphabet") or (meta.get("model_args") or {}).get("alphabet")
+    if given:
+        return given
+    fc = state.get("fc.weight")
+    if fc is None or fc.ndim != 2:
+        return None
+    try:
+        alphabet = get_region((meta.get("model_args") or {}).get("region", "cn")).alphabet
+    except Exception:  # noqa: BLE001 -- an unknown region: the rows say nothing
+        return None
+    n = fc.shape[0] - 2
+    return alphabet[:n] if 0 < n <= len(alphabet) else None
+
+
+def _own_alphabet(ckpt: dict, args: dict) -> str | None:
+    """The alphabet to rebuild a CTC checkpoint with when it is not its region's current one (else None)."""
+    from platekit.core.formats import get_region
+
+    own = trained_alphabet(ckpt, ckpt["state_dict"])
+    return None if own is None or own == get_region(args.get("region", "cn")).alphabet else own
 
 
 def load_checkpoint(path: str, map_location: str = "cpu") -> tuple[nn.Module, dict]:

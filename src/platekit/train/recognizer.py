@@ -139,6 +139,8 @@ def init_from_checkpoint(model, path: str, adapt=None) -> tuple[int, int]:
     ``adapt``: state dict -> state dict, applied before matching (e.g. the detector's factorized convs)."""
     import torch
 
+    from platekit.models.registry import trained_alphabet
+
     if not os.path.isfile(path):
         raise PlatekitError(f"init_from: no such checkpoint {path}")
     ck = torch.load(path, map_location="cpu", weights_only=False)
@@ -148,8 +150,8 @@ def init_from_checkpoint(model, path: str, adapt=None) -> tuple[int, int]:
     if adapt is not None:
         state = adapt(state)
     own = model.state_dict()
-    old_alpha = (ck.get("alphabet") or ck.get("platekit", {}).get("alphabet")
-                 or ck.get("model_args", {}).get("alphabet")) if isinstance(ck, dict) else None
+    meta = (ck.get("platekit", ck) if isinstance(ck, dict) else {})
+    old_alpha = trained_alphabet(meta, state) if isinstance(meta, dict) else None
     new_alpha = getattr(model, "alphabet", None)
     if (old_alpha and new_alpha and old_alpha != new_alpha and new_alpha.startswith(old_alpha)
             and getattr(model, "decoder", None) == "ctc"):  # the same alphabet grown (another region's: fresh rows)
