@@ -155,3 +155,38 @@ def test_nearly_square_exif_turned_jpeg_keeps_its_upright_size():
     buf = with_exif_orientation(cv2.imencode(".jpg", stored)[1].tobytes(), 6)
     px = Reader().pixels(buf)
     assert px.shape == decode_image(buf).shape[:2] == (2400, 2399) and not px.reduced
+
+
+@pytest.mark.parametrize("kind", ["jpg", "jpg_half", "jpg_exif6", "jpg_truncated", "png", "png16", "png_grey",
+                                  "png_alpha", "png_palette_like", "bmp", "webp", "tiff", "ppm"])
+def test_decode_straight_to_rgb_gives_the_pixels_of_bgr_then_cvtcolor(kind):
+    """decode_image asks OpenCV for RGB directly where it can (no cvtColor pass): every format, reduced decodes,
+    EXIF rotation and truncated JPEGs give exactly the pixels of the BGR decode + cvtColor."""
+    from platekit.core import image as im
+
+    rng = np.random.default_rng(1)
+    img = cv2.GaussianBlur(rng.integers(0, 255, (61, 83, 3), np.uint8), (5, 5), 0)
+    ext, reduce, params = kind.split("_")[0].replace("png16", "png"), 2 if kind == "jpg_half" else 1, []
+    src = img
+    if kind == "png16":
+        src = img.astype(np.uint16) * 257
+    elif kind == "png_grey":
+        src = img[..., 0]
+    elif kind == "png_alpha":
+        src = np.dstack([img, img[..., :1]])
+    elif kind == "png_palette_like":
+        src = (img // 64 * 64).astype(np.uint8)
+    buf = cv2.imencode("." + ext, src, params)[1].tobytes()
+    if kind == "jpg_exif6":
+        buf = with_exif_orientation(buf, 6)
+    if kind == "jpg_truncated":
+        buf = buf[: len(buf) * 2 // 3]
+    got = decode_image(buf, reduce=reduce)
+    flag = im._flag(reduce if ext == "jpg" else 1, rgb=False)
+    if kind == "jpg_truncated":
+        buf = buf + b"\xff\xd9"
+    ref = cv2.cvtColor(cv2.imdecode(np.frombuffer(buf, np.uint8), flag), cv2.COLOR_BGR2RGB)
+    assert got.shape == ref.shape and got.dtype == np.uint8
+    np.testing.assert_array_equal(got, ref)
+    if im._RGB is not None:
+        assert im._flag(reduce, rgb=True) != im._flag(reduce, rgb=False)

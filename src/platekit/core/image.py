@@ -45,6 +45,13 @@ def _too_big(name: str, n: int) -> ImageError:
 # cv2 flags that decode a JPEG at 1/f of its size in the DCT (libjpeg scaling: far less work than a full decode)
 _REDUCED = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
             8: cv2.IMREAD_REDUCED_COLOR_8}
+# OpenCV >= 4.10 decodes straight to RGB (libjpeg-turbo writes RGB itself): the same pixels as BGR + cvtColor
+# without the extra pass over the image (session 17, issue 19); older OpenCV: BGR, then cvtColor
+_RGB = getattr(cv2, "IMREAD_COLOR_RGB", None)
+
+
+def _flag(reduce: int, rgb: bool) -> int:
+    return (_REDUCED[reduce] & ~cv2.IMREAD_COLOR) | _RGB if rgb and _RGB is not None else _REDUCED[reduce]
 
 
 def jpeg_reduction(width: int, height: int, target: tuple[int, int], max_fill: float = 0.7) -> int:
@@ -80,17 +87,20 @@ def decode_image(buf: bytes, name: str = "<bytes>", min_size: int = MIN_SIZE,
         raise ImageError(f"{name}: {NOT_DECODABLE}")
     check_size(head.width, head.height, name, min_size)
     notes = list(head.warnings)
-    flag = _REDUCED[reduce if head.format == "JPEG" else 1]
+    f = reduce if head.format == "JPEG" else 1
+    flag = _flag(f, rgb=True)
     img = cv2.imdecode(np.frombuffer(buf, np.uint8), flag)
     if img is None and head.format == "JPEG" and not buf.rstrip(b"\0").endswith(b"\xff\xd9"):
         img = cv2.imdecode(np.frombuffer(buf + b"\xff\xd9", np.uint8), flag)
         notes.append("truncated JPEG (no end marker): read the part present, the rest is grey")
     if img is None or img.ndim != 3 or img.shape[2] != 3:
         raise ImageError(f"{name}: {NOT_DECODABLE}")
-    if flag == cv2.IMREAD_COLOR:
+    if f == 1:
         check_size(img.shape[1], img.shape[0], name, min_size)
     if warnings is not None:
         warnings.extend(notes)
+    if flag != _REDUCED[f]:  # decoded as RGB already
+        return img
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB, dst=img)  # in place: no second full-size copy
 
 
