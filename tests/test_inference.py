@@ -368,3 +368,63 @@ def test_bench_baseline_interleaved_survives_a_read_error(monkeypatch):
     base = B.run_rapidocr(recs, threads=1, reader=BadReader())
     assert base["ours"]["images"] == 2 and base["ours"]["exact_count"] == 0
     assert cv_threads == [1]
+
+
+def test_an_image_with_no_plate_found_gets_one_look_on_the_larger_canvas():
+    """detect_retry: the shipped detector misses a plate ~40 px wide in a 1000x1000 frame on its 384 canvas and
+    finds it on the sidecar's 640 retry canvas; an image where the first look finds a plate is never looked at twice;
+    a detector file without ``retry_empty`` (or a fixed-size graph) has no retry."""
+    from pathlib import Path
+
+    import cv2
+
+    from platekit.inference.session import WEIGHTS_DIR
+
+    img = cv2.cvtColor(cv2.imread(str(Path(__file__).resolve().parents[1] / "src/platekit/samples/cn_sample.jpg")),
+                       cv2.COLOR_BGR2RGB)
+    small = cv2.resize(img, None, fx=0.2, fy=0.2, interpolation=cv2.INTER_AREA)
+    frame = np.full((1000, 1000, 3), 100, np.uint8)
+    frame[400:400 + small.shape[0], 300:300 + small.shape[1]] = small
+    det = OnnxDetector(WEIGHTS_DIR / "detector.onnx")
+    assert det.retry_size == (640, 640) and det.retry_threshold == 0.6
+    assert det.detect(frame) == []
+    found = det.detect_retry(frame)
+    assert len(found) == 1 and 340 < found[0].box[0] < found[0].box[2] < 420  # the plate, in frame pixels
+    res, _ = Reader(color="rgb").read_result(frame)
+    assert len(res.plates) + len(res.unread_boxes) == 1
+    res, _ = Reader(color="rgb", detect_retry=False).read_result(frame)
+    assert len(res.plates) + len(res.unread_boxes) == 0
+
+    calls = []
+
+    class Counting:
+        score_threshold = 0.5
+
+        def __init__(self, first):
+            self.first = first
+
+        def detect(self, image, threshold=None):
+            return self.first
+
+        def detect_retry(self, image):
+            calls.append(1)
+            return []
+
+    one = Detection((10.0, 10.0, 60.0, 30.0), ((10.0, 10.0), (60.0, 10.0), (60.0, 30.0), (10.0, 30.0)), 0.9)
+    Reader(detector=Counting([one]), color="rgb").read(frame)
+    assert calls == []
+    Reader(detector=Counting([]), color="rgb").read(frame)
+    assert calls == [1]
+
+
+def test_a_detector_file_without_retry_empty_has_no_retry(tmp_path):
+    import shutil
+
+    from platekit.inference.session import WEIGHTS_DIR
+
+    shutil.copy(WEIGHTS_DIR / "detector.onnx", tmp_path / "d.onnx")
+    meta = json.loads((WEIGHTS_DIR / "detector.json").read_text(encoding="utf-8"))
+    del meta["retry_empty"]
+    (tmp_path / "d.json").write_text(json.dumps(meta), encoding="utf-8")
+    det = OnnxDetector(tmp_path / "d.onnx")
+    assert det.retry_size is None and det.detect_retry(np.zeros((100, 100, 3), np.uint8)) == []

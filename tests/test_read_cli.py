@@ -143,3 +143,26 @@ def test_bundled_sample_reads_its_plate_with_shipped_models():
         rec = json.loads(out.stdout)
         assert [p["text"] for p in rec["plates"]] == [label["text"]]
         np.testing.assert_allclose(rec["plates"][0]["corners"], label["corners"], atol=12)
+
+
+def test_no_retry_and_refine_below_options_reach_the_reader(tmp_path):
+    """`--no-retry`: a far plate the first look misses stays missing (the default finds its box on the retry canvas);
+    `--refine-below 0` is accepted (reads once); both with the shipped models."""
+    from platekit.inference.session import WEIGHTS_DIR
+
+    sample = WEIGHTS_DIR.parent / "samples" / "cn_sample.jpg"
+    small = cv2.resize(cv2.imread(str(sample)), None, fx=0.2, fy=0.2, interpolation=cv2.INTER_AREA)
+    frame = np.full((1000, 1000, 3), 100, np.uint8)
+    frame[400:400 + small.shape[0], 300:300 + small.shape[1]] = small
+    path = tmp_path / "far.png"
+    cv2.imwrite(str(path), frame)
+
+    def boxes(*extra):
+        res = CliRunner().invoke(app, ["read", str(path), "--format", "jsonl", "--min-confidence", "0", *extra])
+        assert res.exit_code == 0, res.output
+        rec = json.loads(res.stdout.strip().splitlines()[-1])
+        return len(rec["plates"]) + len(rec.get("unread_boxes") or [])
+
+    assert boxes() == 1
+    assert boxes("--no-retry") == 0
+    assert boxes("--refine-below", "0") == 1

@@ -24,6 +24,8 @@ def register(group: typer.Typer) -> None:
                                                   help="Reader refine_below (default: the Reader's): re-read plates / "
                                                        "crops below this confidence from moved crops; 0: read once "
                                                        "(the crop-mode numbers before session 16)."),
+        no_retry: bool = typer.Option(False, "--no-retry", help="Reader detect_retry=False: look for plates once "
+                                      "(the scene numbers before session 17)."),
         limit: int = typer.Option(0, "--limit", help="Only the first N images (0: all)."),
         threads: int = typer.Option(1, "--threads", help="onnxruntime threads."),
         baseline: bool = typer.Option(False, "--baseline", help="Also run RapidOCR PP-OCRv4 (dev extra) on the "
@@ -40,7 +42,8 @@ def register(group: typer.Typer) -> None:
         if limit:
             items = items[:limit]
         kw = {k: v for k, v in (("min_confidence", min_confidence), ("refine_below", refine_below)) if v is not None}
-        reader = Reader(region=region, detector=detector, recognizer=recognizer, threads=threads, crops=crops, **kw)
+        reader = Reader(region=region, detector=detector, recognizer=recognizer, threads=threads, crops=crops,
+                        detect_retry=not no_retry, **kw)
         typer.echo(f"{len(items)} labelled {'crops' if crops else 'images'} from {data} (split {split}), "
                    f"region {region}", err=True)
         outcomes = E.run(reader, items)

@@ -271,6 +271,8 @@ def read_cmd(
     full_decode: bool = typer.Option(False, "--full-decode", help="Always decode JPEGs at full size (default: a "
                                      "large JPEG is decoded at 1/2-1/8 for the detector, full-size pixels only for "
                                      "plates too small there; docs/reading.md)."),
+    no_retry: bool = typer.Option(False, "--no-retry", help="Look for plates once (default: an image where the "
+                                  "detector finds none gets one more look on a larger canvas; docs/detector.md)."),
 ) -> None:
     """Find and read licence plates in images, folders, videos, webcams and streams."""
     import cv2
@@ -280,7 +282,8 @@ def read_cmd(
 
     cv2.setNumThreads(threads)  # OpenCV resize/warp share the same thread budget
     reader_kw = dict(region=region.value, detector=detector, recognizer=recognizer, threads=threads,
-                     min_confidence=min_confidence, crops=crops, reduced_decode=not full_decode)
+                     min_confidence=min_confidence, crops=crops, reduced_decode=not full_decode,
+                     detect_retry=not no_retry)
     if refine_below is not None:
         reader_kw["refine_below"] = refine_below
     inputs = list(expand_inputs(paths))

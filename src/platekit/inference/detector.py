@@ -116,6 +116,12 @@ class OnnxDetector:
             raise PlatekitError(f"{path}: the sidecar says a raw [N, 13, A] output {out.get('name')!r}, "
                                 f"the graph gives {g.name!r} {g.shape}")
         self.strides = tuple(int(s) for s in self.meta.get("strides", (8, 16, 32)))
+        # a second look on a larger canvas for an image where nothing was found (small far plates): the sidecar's
+        # "retry_empty" {"input_size": [H, W], "score_threshold": t}, chosen on own val for that file; None: none
+        retry = self.meta.get("retry_empty") if self.stride is not None else None  # needs a dynamic-H/W graph
+        self.retry_size: tuple[int, int] | None = (
+            (int(retry["input_size"][0]), int(retry["input_size"][1])) if retry else None)
+        self.retry_threshold = float(retry.get("score_threshold", self.score_threshold)) if retry else None
 
     def run(self, batch: np.ndarray, min_score: float | None = None) -> np.ndarray:
         """Letterboxed uint8 [N, H, W, 3] -> [N, A, 13] (sigmoid score, box, 4 corners in input pixels).
@@ -127,9 +133,11 @@ class OnnxDetector:
             return decode_raw(out, batch.shape[1], batch.shape[2], self.strides, min_score)
         return np.asarray(out, dtype=np.float32)
 
-    def raw(self, image: np.ndarray, min_score: float | None = None) -> tuple[np.ndarray, float]:
-        """-> (detections [A, 13] in input pixels, letterbox scale); ``min_score``: see ``run``."""
-        lb, scale = letterbox(image, self.input_size, stride=self.stride)
+    def raw(self, image: np.ndarray, min_score: float | None = None,
+            size: tuple[int, int] | None = None) -> tuple[np.ndarray, float]:
+        """-> (detections [A, 13] in input pixels, letterbox scale); ``min_score``: see ``run``; ``size``: another
+        canvas (H, W) than ``input_size`` (a dynamic-H/W graph only)."""
+        lb, scale = letterbox(image, size or self.input_size, stride=self.stride)
         return self.run(lb[None], min_score)[0], scale
 
     def postprocess(
@@ -159,3 +167,11 @@ class OnnxDetector:
         thr = self.score_threshold if threshold is None else threshold
         det, scale = self.raw(image, min_score=thr)
         return self.postprocess(det, scale, image.shape, thr)
+
+    def detect_retry(self, image: np.ndarray) -> list[Detection]:
+        """The second look for an image where :meth:`detect` found nothing: the same graph on the sidecar's larger
+        ``retry_empty`` canvas at its threshold (far plates get more pixels); [] when the file has no retry."""
+        if self.retry_size is None:
+            return []
+        det, scale = self.raw(image, min_score=self.retry_threshold, size=self.retry_size)
+        return self.postprocess(det, scale, image.shape, self.retry_threshold)

@@ -146,6 +146,9 @@ class Reader:
     of its size for the detector, and each plate is read from those pixels when it is at least half the
     reader's input rows tall there, else from the full-resolution image (decoded then, once): see
     :class:`Pixels` and docs/benchmarks.md. False: always decode the full image.
+    detect_retry: when the detector finds no plate in an image, it looks once more on the larger canvas its
+    sidecar names (``retry_empty``; the shipped detector: 640 at threshold 0.6, chosen on own val, docs/detector.md
+    "Session 17"); only images with no plate pay for it. False: one look.
     text_prior: the weight of the plate-text prior of the CTC recognizers the Reader loads (shipped names or
     paths; None: each model's sidecar ``text_prior``, else its region's ``Region.text_prior``: cn 1, latin
     1; 0: off), see :class:`platekit.inference.recognizer.OnnxRecognizer`. Recognizer objects passed in
@@ -171,6 +174,7 @@ class Reader:
         reduced_decode: bool = True,
         stitch_below: float = 2.6,
         text_prior: float | None = None,
+        detect_retry: bool = True,
     ):
         from platekit.inference.detector import OnnxDetector
         from platekit.inference.recognizer import OnnxRecognizer
@@ -181,6 +185,7 @@ class Reader:
             raise PlatekitError(f"unknown color order {color!r}; use 'bgr' (OpenCV) or 'rgb'")
         self.region, self.threads, self.crops, self.color = region, threads, crops, color
         self.reduced_decode = bool(reduced_decode)
+        self.detect_retry = bool(detect_retry)
         # plates whose corners are squatter than this (width / height) are also read with their rows side by
         # side by readers whose region has multi-row types (core.formats.row_layouts); 0 turns it off
         self.stitch_below = float(stitch_below)
@@ -241,6 +246,8 @@ class Reader:
             dets = self.detector.detect(px.image, threshold=thr * self.verify_low)  # type: ignore[call-arg]
         else:
             dets = self.detector.detect(px.image)
+        if not dets and self.detect_retry and hasattr(self.detector, "detect_retry"):
+            dets = self.detector.detect_retry(px.image)  # nothing found: one look on the detector's larger canvas
         return [px.to_full(d) for d in dets]
 
     def _verified(self, d: Detection, r: Reading) -> bool:
