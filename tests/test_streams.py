@@ -72,9 +72,9 @@ class CountingReader(Reader):
 
     frames = 0
 
-    def process(self, image, min_confidence=None):
+    def process(self, image, min_confidence=None, **kw):
         self.frames += 1
-        return super().process(image, min_confidence)
+        return super().process(image, min_confidence, **kw)
 
 
 def test_http_stream_tracks_come_out_as_they_end(det, stream_url):
@@ -153,9 +153,9 @@ class TimingReader(Reader):
         super().__init__(*a, **kw)
         self.ms: list[float] = []
 
-    def process(self, image, min_confidence=None):
+    def process(self, image, min_confidence=None, **kw):
         t0 = time.perf_counter()
-        out = super().process(image, min_confidence)
+        out = super().process(image, min_confidence, **kw)
         self.ms.append((time.perf_counter() - t0) * 1e3)
         return out
 
@@ -172,3 +172,18 @@ def test_per_track_timing(det, tmp_path):
         inner = sum(reader.ms[f] for f in frames)
         assert inner <= rec["ms"] + 0.01 <= inner + 1.0 * len(frames) + 5, (rec["ms"], inner)
     assert t0["ms"] + t1["ms"] < sum(reader.ms)
+
+
+def test_video_frames_get_no_second_detector_look(det, tmp_path):
+    """iter_video reads frames with retry=False (an empty frame is the common case in a stream)."""
+    clip = tmp_path / "clip.avi"
+    make_clip(clip, fps=10)
+    seen = []
+
+    class Spy(Reader):
+        def process(self, image, min_confidence=None, **kw):
+            seen.append(kw.get("retry"))
+            return super().process(image, min_confidence, **kw)
+
+    list(iter_video(Spy(detector=det, recognizer=ColourRecognizer(), min_confidence=0), str(clip), every=1))
+    assert seen and set(seen) == {False}

@@ -235,7 +235,7 @@ class Reader:
                 self.router = router
 
     # --- stages ---------------------------------------------------------------------------
-    def _detections(self, px: Pixels) -> list[Detection]:
+    def _detections(self, px: Pixels, retry: bool = False) -> list[Detection]:
         """Plates in full-resolution pixels (the detector runs on ``px.image``)."""
         if self.detector is None:  # crop mode: the whole image is the plate
             h, w = px.shape
@@ -246,7 +246,7 @@ class Reader:
             dets = self.detector.detect(px.image, threshold=thr * self.verify_low)  # type: ignore[call-arg]
         else:
             dets = self.detector.detect(px.image)
-        if not dets and self.detect_retry and hasattr(self.detector, "detect_retry"):
+        if not dets and retry and hasattr(self.detector, "detect_retry"):
             dets = self.detector.detect_retry(px.image)  # nothing found: one look on the detector's larger canvas
         return [px.to_full(d) for d in dets]
 
@@ -353,18 +353,22 @@ class Reader:
                             types.pop(i, None)
         return types
 
-    def process(self, image: np.ndarray, min_confidence: float | None = None) -> tuple[list[Plate], dict[str, float]]:
-        """RGB uint8 image -> (plates, per-stage milliseconds {detect, rectify, read})."""
-        plates, ms, _ = self._process(Pixels(image), min_confidence)
+    def process(self, image: np.ndarray, min_confidence: float | None = None,
+                retry: bool | None = None) -> tuple[list[Plate], dict[str, float]]:
+        """RGB uint8 image -> (plates, per-stage milliseconds {detect, rectify, read}). ``retry``: the detector's
+        second look for an empty image (None: ``detect_retry``; video frames pass False: a far plate that comes
+        closer is found on a later frame, and most frames of a stream have no plate)."""
+        plates, ms, _ = self._process(Pixels(image), min_confidence, retry)
         return plates, ms
 
-    def _process(self, px: Pixels, min_confidence: float | None) -> tuple[list[Plate], dict, list[Detection]]:
+    def _process(self, px: Pixels, min_confidence: float | None,
+                 retry: bool | None = None) -> tuple[list[Plate], dict, list[Detection]]:
         """-> (plates, stage ms, unread: detected plates whose reading is empty, below min_confidence or,
         with region auto, fits no format of its reader). A full-resolution decode the plates needed after
         detection is not counted in these stages (``px.full_ms``)."""
         min_conf = self.min_confidence if min_confidence is None else float(min_confidence)
         t0 = time.perf_counter()
-        dets = self._detections(px)
+        dets = self._detections(px, self.detect_retry if retry is None else retry)
         t1 = time.perf_counter()
         late1 = px.full_ms
         allowed = self._route(px, dets)  # per plate, the recognizers that read it

@@ -217,6 +217,8 @@ def iter_video(reader, path: str, sample_fps: float = 10.0, vis_dir: str | None 
     observations (sampled frames) are dropped: a one-frame false detection is not a plate. A source
     without any kept track gives one record with ``"track": null`` and no plates.
     """
+    from platekit.inference.reader import Reader
+
     tracker = IoUTracker()
     frames: dict[int, np.ndarray] = {}
     width = height = 0
@@ -239,7 +241,8 @@ def iter_video(reader, path: str, sample_fps: float = 10.0, vis_dir: str | None 
         for idx, frame, src_fps, t in iter_frames(path, sample_fps, every):
             fps, (height, width) = src_fps, frame.shape[:2]
             t0 = time.perf_counter()
-            plates, _ = reader.process(frame)
+            # no second look on an empty frame: most frames have no plate, and a far one comes closer
+            plates, _ = reader.process(frame, retry=False) if isinstance(reader, Reader) else reader.process(frame)
             frame_ms = (time.perf_counter() - t0) * 1e3
             cum_ms += frame_ms
             done = tracker.update(idx, plates, t, cum_ms, frame_ms)
