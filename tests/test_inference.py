@@ -415,6 +415,14 @@ def test_an_image_with_no_plate_found_gets_one_look_on_the_larger_canvas():
     assert calls == []
     Reader(detector=Counting([]), color="rgb").read(frame)
     assert calls == [1]
+    low = Detection(one.box, one.corners, 0.3)  # a verify_low candidate only: nothing reached the threshold
+    Reader(detector=Counting([low]), color="rgb", verify_low=0.5).read(frame)
+    assert calls == [1, 1]
+    Reader(detector=Counting([]), color="rgb", detect_retry=False).read(frame)
+    Reader(detector=Counting([]), color="rgb", detect_retry=False).process(frame)
+    assert calls == [1, 1]
+    Reader(detector=Counting([]), color="rgb", detect_retry=False).process(frame, retry=True)
+    assert calls == [1, 1, 1]
 
 
 def test_a_detector_file_without_retry_empty_has_no_retry(tmp_path):

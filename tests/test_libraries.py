@@ -102,6 +102,8 @@ def test_paired_exact_test_counts_discordant_samples_and_gives_the_exact_binomia
     assert paired_exact_test([True], [True])["p"] == 1.0  # nothing differs
     # 3 vs 1 discordant: P(X <= 1 | n=4) = 5/16, two-sided 10/16
     assert paired_exact_test([1, 1, 1, 0], [0, 0, 0, 1])["p"] == pytest.approx(10 / 16)
+    big = paired_exact_test([True] * 700 + [False] * 400, [False] * 700 + [True] * 400)  # 1,100 discordant
+    assert 0 < big["p"] < 1e-15  # no float overflow of 2**n
     with pytest.raises(ValueError, match="same samples"):
         paired_exact_test([True], [True, False])
 

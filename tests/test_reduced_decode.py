@@ -158,12 +158,14 @@ def test_nearly_square_exif_turned_jpeg_keeps_its_upright_size():
 
 
 @pytest.mark.parametrize("kind", ["jpg", "jpg_half", "jpg_exif6", "jpg_truncated", "png", "png16", "png_grey",
-                                  "png_alpha", "png_palette_like", "bmp", "webp", "tiff", "ppm"])
+                                  "png_alpha", "png_posterized", "bmp", "webp", "tiff", "ppm", "gif"])
 def test_decode_straight_to_rgb_gives_the_pixels_of_bgr_then_cvtcolor(kind):
     """decode_image asks OpenCV for RGB directly where it can (no cvtColor pass): every format, reduced decodes,
     EXIF rotation and truncated JPEGs give exactly the pixels of the BGR decode + cvtColor."""
     from platekit.core import image as im
 
+    if im._RGB is None:
+        pytest.skip(f"OpenCV {cv2.__version__} has no IMREAD_COLOR_RGB: decode_image does BGR + cvtColor itself")
     rng = np.random.default_rng(1)
     img = cv2.GaussianBlur(rng.integers(0, 255, (61, 83, 3), np.uint8), (5, 5), 0)
     ext, reduce, params = kind.split("_")[0].replace("png16", "png"), 2 if kind == "jpg_half" else 1, []
@@ -174,8 +176,10 @@ def test_decode_straight_to_rgb_gives_the_pixels_of_bgr_then_cvtcolor(kind):
         src = img[..., 0]
     elif kind == "png_alpha":
         src = np.dstack([img, img[..., :1]])
-    elif kind == "png_palette_like":
+    elif kind == "png_posterized":
         src = (img // 64 * 64).astype(np.uint8)
+    if ext == "gif" and not cv2.haveImageWriter(".gif"):
+        pytest.skip("this OpenCV cannot write GIF")
     buf = cv2.imencode("." + ext, src, params)[1].tobytes()
     if kind == "jpg_exif6":
         buf = with_exif_orientation(buf, 6)
@@ -188,5 +192,3 @@ def test_decode_straight_to_rgb_gives_the_pixels_of_bgr_then_cvtcolor(kind):
     ref = cv2.cvtColor(cv2.imdecode(np.frombuffer(buf, np.uint8), flag), cv2.COLOR_BGR2RGB)
     assert got.shape == ref.shape and got.dtype == np.uint8
     np.testing.assert_array_equal(got, ref)
-    if im._RGB is not None:
-        assert im._flag(reduce, rgb=True) != im._flag(reduce, rgb=False)

@@ -91,5 +91,5 @@ def paired_exact_test(a: list[bool], b: list[bool]) -> dict:
     only_a = sum(1 for x, y in zip(a, b, strict=True) if x and not y)
     only_b = sum(1 for x, y in zip(a, b, strict=True) if y and not x)
     n, k = only_a + only_b, min(only_a, only_b)
-    p = 1.0 if n == 0 else min(1.0, 2.0 * sum(comb(n, i) for i in range(k + 1)) / 2.0**n)
+    p = 1.0 if n == 0 else min(1.0, 2 * sum(comb(n, i) for i in range(k + 1)) / 2**n)  # integers: no overflow
     return {"n": len(a), "only_a": only_a, "only_b": only_b, "p": p}

@@ -186,6 +186,7 @@ class Reader:
         self.region, self.threads, self.crops, self.color = region, threads, crops, color
         self.reduced_decode = bool(reduced_decode)
         self.detect_retry = bool(detect_retry)
+        self.text_prior = text_prior  # what the loaded recognizers were given (None: each model's own)
         # plates whose corners are squatter than this (width / height) are also read with their rows side by
         # side by readers whose region has multi-row types (core.formats.row_layouts); 0 turns it off
         self.stitch_below = float(stitch_below)
@@ -246,8 +247,13 @@ class Reader:
             dets = self.detector.detect(px.image, threshold=thr * self.verify_low)  # type: ignore[call-arg]
         else:
             dets = self.detector.detect(px.image)
-        if not dets and retry and hasattr(self.detector, "detect_retry"):
-            dets = self.detector.detect_retry(px.image)  # nothing found: one look on the detector's larger canvas
+        if retry and hasattr(self.detector, "detect_retry") and not any(
+                thr is None or d.confidence >= thr for d in dets):
+            # nothing found (low verify_low candidates aside): one look on the detector's larger canvas, from
+            # full-resolution pixels (a reduced JPEG decode would be upscaled there; decoded once, as for reading)
+            again = self.detector.detect_retry(px.full())
+            if again:
+                return list(again)
         return [px.to_full(d) for d in dets]
 
     def _verified(self, d: Detection, r: Reading) -> bool:

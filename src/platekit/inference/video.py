@@ -217,8 +217,10 @@ def iter_video(reader, path: str, sample_fps: float = 10.0, vis_dir: str | None 
     observations (sampled frames) are dropped: a one-frame false detection is not a plate. A source
     without any kept track gives one record with ``"track": null`` and no plates.
     """
-    from platekit.inference.reader import Reader
+    import inspect
 
+    params = inspect.signature(reader.process).parameters
+    takes_retry = "retry" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
     tracker = IoUTracker()
     frames: dict[int, np.ndarray] = {}
     width = height = 0
@@ -242,7 +244,7 @@ def iter_video(reader, path: str, sample_fps: float = 10.0, vis_dir: str | None 
             fps, (height, width) = src_fps, frame.shape[:2]
             t0 = time.perf_counter()
             # no second look on an empty frame: most frames have no plate, and a far one comes closer
-            plates, _ = reader.process(frame, retry=False) if isinstance(reader, Reader) else reader.process(frame)
+            plates, _ = reader.process(frame, retry=False) if takes_retry else reader.process(frame)
             frame_ms = (time.perf_counter() - t0) * 1e3
             cum_ms += frame_ms
             done = tracker.update(idx, plates, t, cum_ms, frame_ms)

@@ -88,7 +88,7 @@ def trained_alphabet(meta: dict, state: dict) -> str | None:
     if given:
         return given
     fc = state.get("fc.weight")
-    if fc is None or fc.ndim != 2:
+    if meta.get("model_name") != "crnn_ctc" or fc is None or fc.ndim != 2:  # the guess holds for crnn_ctc only
         return None
     try:
         alphabet = get_region((meta.get("model_args") or {}).get("region", "cn")).alphabet

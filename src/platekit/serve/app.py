@@ -81,7 +81,8 @@ def create_app(
                     region=region, detector=base.detector, threads=base.threads, min_confidence=base.min_confidence,
                     crops=base.crops, refine_below=base.refine_below, verify_low=base.verify_low,
                     verify_confidence=base.verify_confidence, reduced_decode=base.reduced_decode,
-                    stitch_below=base.stitch_below)
+                    stitch_below=base.stitch_below, refine_crops=base.refine_crops, detect_retry=base.detect_retry,
+                    text_prior=base.text_prior)
             return readers[region]
 
     app.add_middleware(BodyLimit, limit=max_bytes, path="/v1/read")
