@@ -21,15 +21,17 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 CASES = {
     "ccpd_val_scenes": (DATA / "ccpd2019_base", {"split": "val"}, {}, 341, 3),
     "cn_lowres_crops": (DATA / "test" / "cn_lowres_crops", {}, {"crops": True}, 500, 6),
-    "cn_other_cameras": (DATA / "test" / "cn_other_cameras", {}, {}, 131, 3),
+    # margin 2 since session 17: 131 is also what one detector look gives, the retry adds 2 (measure17)
+    "cn_other_cameras": (DATA / "test" / "cn_other_cameras", {}, {}, 133, 2),
     # --region auto must not cost Chinese users plates (issue 16): the router's cn side on other cameras
-    "cn_other_cameras_auto": (DATA / "test" / "cn_other_cameras", {}, {"region": "auto"}, 130, 3),
-    # margin 1: 35 stays above the 34 read once, so a crop-mode second look that stops working fails here
+    "cn_other_cameras_auto": (DATA / "test" / "cn_other_cameras", {}, {"region": "auto"}, 132, 3),
+    # margin 1: 35 stays above the 32 rec_ru v8 reads once, so a crop-mode second look that stops working fails here
     "ru_real_crops": (DATA / "test" / "ru_real_crops", {}, {"crops": True, "region": "ru"}, 36, 1),
-    "latin_scenes_auto": (DATA / "test" / "latin_scenes", {}, {"region": "auto"}, 138, 3),
+    "latin_scenes_auto": (DATA / "test" / "latin_scenes", {}, {"region": "auto"}, 140, 3),
 }
-# detection recall that must hold where the labels have boxes (latin_scenes: detector v2's 84.5 %)
-MIN_RECALL = {"ccpd_val_scenes": 0.99, "latin_scenes_auto": 0.83}
+# detection recall that must hold where the labels have boxes (latin_scenes: 88.4 % with the detector's retry of
+# session 17, 85.8 % without it: a retry that stops working fails here)
+MIN_RECALL = {"ccpd_val_scenes": 0.99, "latin_scenes_auto": 0.865}
 
 
 @pytest.fixture(scope="module")
