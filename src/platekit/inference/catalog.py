@@ -28,6 +28,8 @@ WHERE = {
     "synthetic_hard_no_face": "unseen hard synthetic plates drawn without the GOST stroke face (own validation)",
     "synthetic_binarised_no_face": "unseen hard binarised synthetic plates drawn without the GOST stroke face (own validation)",
     "nomeroff": "the real Nomeroff example plate X371HK96",
+    "issue_regime_d05": "1,000 binarised 520x112 synthetic Russian crops at difficulty 0.5, read by the Reader (own val)",
+    "issue_regime_d07": "1,000 binarised 520x112 synthetic Russian crops at difficulty 0.7, read by the Reader (own val)",
     "openlpr_val_teacher": "openlpr val-split crops labelled by the PP-OCRv4 teacher (60)",
     "latin_scene_val": "openlpr val-split scenes with teacher-labelled plates, end to end (89; scripts/latin_scene_val.py)",
     "synth_cn": "unseen hard synthetic Chinese plates (difficulty 0.8)",
