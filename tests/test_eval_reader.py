@@ -174,3 +174,31 @@ def test_compare_readers_spec_values():
     for bad in ("v4=detector", "=region:cn", "v4=:x"):
         with pytest.raises(SystemExit):
             m.parse_reader(bad)
+
+
+def test_cli_no_retry_scores_a_far_plate_as_missed(tmp_path):
+    """`platekit eval reader --no-retry`: a plate ~40 px wide in a 1000x1000 frame is found only by the detector's
+    second look, so its detection recall is 1 by default and 0 with --no-retry (shipped models)."""
+    import cv2
+
+    sample = WEIGHTS_DIR.parent / "samples" / "cn_sample.jpg"
+    if not (WEIGHTS_DIR / "detector.onnx").is_file() or not sample.is_file():
+        pytest.skip("shipped weights or bundled sample not present in this checkout")
+    small = cv2.resize(cv2.imread(str(sample)), None, fx=0.2, fy=0.2, interpolation=cv2.INTER_AREA)
+    frame = np.full((1000, 1000, 3), 100, np.uint8)
+    frame[400:400 + small.shape[0], 300:300 + small.shape[1]] = small
+    data = tmp_path / "set"
+    data.mkdir()
+    cv2.imwrite(str(data / "far.png"), frame)
+    (data / "labels.csv").write_text("image_path,plate_text\nfar.png,皖XCDLNH\n", encoding="utf-8")
+    c = np.array(json.loads(sample.with_suffix(".json").read_text(encoding="utf-8"))["corners"]) * 0.2 + [300, 400]
+    box = [*c.min(0).tolist(), *c.max(0).tolist()]
+    (data / "boxes.jsonl").write_text(json.dumps({"image": "far.png", "width": 1000, "height": 1000, "boxes": [box]})
+                                      + "\n", encoding="utf-8")
+    recall = []
+    for extra in ([], ["--no-retry"]):
+        out = subprocess.run([sys.executable, "-m", "platekit.cli.main", "eval", "reader", str(data), "--out",
+                              str(tmp_path / "rep"), *extra], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        recall.append(json.loads((tmp_path / "rep" / "report.json").read_text(encoding="utf-8"))["detection_recall"])
+    assert recall == [1.0, 0.0]
