@@ -108,3 +108,20 @@ def scene(h: int = 240, w: int = 320, box=(100, 120, 180, 150), seed: int = 0) -
     x1, y1, x2, y2 = box
     img[y1:y2, x1:x2] = 255
     return img
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "src" / "platekit" / "samples" / "cn_sample.jpg"
+FAR_SCALE, FAR_AT = 0.2, (300, 400)  # the bundled sample shrunk to 1/5 and pasted at (x, y)
+
+
+def far_plate_frame() -> np.ndarray:
+    """BGR [1000, 1000, 3]: the bundled sample shrunk so its plate is ~40 px wide, on grey. The shipped detector
+    misses that plate on its 384 canvas and finds it on its 640 retry canvas (tests of ``detect_retry``); its corners
+    are the sample's label corners x FAR_SCALE + FAR_AT."""
+    import cv2
+
+    small = cv2.resize(cv2.imread(str(SAMPLE)), None, fx=FAR_SCALE, fy=FAR_SCALE, interpolation=cv2.INTER_AREA)
+    frame = np.full((1000, 1000, 3), 100, np.uint8)
+    x, y = FAR_AT
+    frame[y:y + small.shape[0], x:x + small.shape[1]] = small
+    return frame

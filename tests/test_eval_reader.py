@@ -180,18 +180,15 @@ def test_cli_no_retry_scores_a_far_plate_as_missed(tmp_path):
     """`platekit eval reader --no-retry`: a plate ~40 px wide in a 1000x1000 frame is found only by the detector's
     second look, so its detection recall is 1 by default and 0 with --no-retry (shipped models)."""
     import cv2
+    from _read_fixtures import FAR_AT, FAR_SCALE, SAMPLE, far_plate_frame
 
-    sample = WEIGHTS_DIR.parent / "samples" / "cn_sample.jpg"
-    if not (WEIGHTS_DIR / "detector.onnx").is_file() or not sample.is_file():
+    if not (WEIGHTS_DIR / "detector.onnx").is_file() or not SAMPLE.is_file():
         pytest.skip("shipped weights or bundled sample not present in this checkout")
-    small = cv2.resize(cv2.imread(str(sample)), None, fx=0.2, fy=0.2, interpolation=cv2.INTER_AREA)
-    frame = np.full((1000, 1000, 3), 100, np.uint8)
-    frame[400:400 + small.shape[0], 300:300 + small.shape[1]] = small
     data = tmp_path / "set"
     data.mkdir()
-    cv2.imwrite(str(data / "far.png"), frame)
+    cv2.imwrite(str(data / "far.png"), far_plate_frame())
     (data / "labels.csv").write_text("image_path,plate_text\nfar.png,皖XCDLNH\n", encoding="utf-8")
-    c = np.array(json.loads(sample.with_suffix(".json").read_text(encoding="utf-8"))["corners"]) * 0.2 + [300, 400]
+    c = np.array(json.loads(SAMPLE.with_suffix(".json").read_text(encoding="utf-8"))["corners"]) * FAR_SCALE + FAR_AT
     box = [*c.min(0).tolist(), *c.max(0).tolist()]
     (data / "boxes.jsonl").write_text(json.dumps({"image": "far.png", "width": 1000, "height": 1000, "boxes": [box]})
                                       + "\n", encoding="utf-8")

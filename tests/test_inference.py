@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from _read_fixtures import make_detector, make_recognizer, scene
+from _read_fixtures import far_plate_frame, make_detector, make_recognizer, scene
 
 from platekit import Reader
 from platekit.core.formats import REGIONS
@@ -374,17 +374,9 @@ def test_an_image_with_no_plate_found_gets_one_look_on_the_larger_canvas():
     """detect_retry: the shipped detector misses a plate ~40 px wide in a 1000x1000 frame on its 384 canvas and
     finds it on the sidecar's 640 retry canvas; an image where the first look finds a plate is never looked at twice;
     a detector file without ``retry_empty`` (or a fixed-size graph) has no retry."""
-    from pathlib import Path
-
-    import cv2
-
     from platekit.inference.session import WEIGHTS_DIR
 
-    img = cv2.cvtColor(cv2.imread(str(Path(__file__).resolve().parents[1] / "src/platekit/samples/cn_sample.jpg")),
-                       cv2.COLOR_BGR2RGB)
-    small = cv2.resize(img, None, fx=0.2, fy=0.2, interpolation=cv2.INTER_AREA)
-    frame = np.full((1000, 1000, 3), 100, np.uint8)
-    frame[400:400 + small.shape[0], 300:300 + small.shape[1]] = small
+    frame = np.ascontiguousarray(far_plate_frame()[..., ::-1])  # RGB
     det = OnnxDetector(WEIGHTS_DIR / "detector.onnx")
     assert det.retry_size == (640, 640) and det.retry_threshold == 0.6
     assert det.detect(frame) == []

@@ -11,7 +11,7 @@ import zlib
 import cv2
 import numpy as np
 import pytest
-from _read_fixtures import scene
+from _read_fixtures import far_plate_frame, scene
 from typer.testing import CliRunner
 
 from platekit.cli.main import app
@@ -148,14 +148,8 @@ def test_bundled_sample_reads_its_plate_with_shipped_models():
 def test_no_retry_and_refine_below_options_reach_the_reader(tmp_path):
     """`--no-retry`: a far plate the first look misses stays missing (the default finds its box on the retry canvas);
     `--refine-below 0` is accepted (reads once); both with the shipped models."""
-    from platekit.inference.session import WEIGHTS_DIR
-
-    sample = WEIGHTS_DIR.parent / "samples" / "cn_sample.jpg"
-    small = cv2.resize(cv2.imread(str(sample)), None, fx=0.2, fy=0.2, interpolation=cv2.INTER_AREA)
-    frame = np.full((1000, 1000, 3), 100, np.uint8)
-    frame[400:400 + small.shape[0], 300:300 + small.shape[1]] = small
     path = tmp_path / "far.png"
-    cv2.imwrite(str(path), frame)
+    cv2.imwrite(str(path), far_plate_frame())
 
     def boxes(*extra):
         res = CliRunner().invoke(app, ["read", str(path), "--format", "jsonl", "--min-confidence", "0", *extra])

@@ -237,7 +237,7 @@ class Reader:
 
     # --- stages ---------------------------------------------------------------------------
     def _detections(self, px: Pixels, retry: bool = False) -> list[Detection]:
-        """Plates in full-resolution pixels (the detector runs on ``px.image``)."""
+        """Plates in full-resolution pixels (the detector runs on ``px.image``; its retry on ``px.full()``)."""
         if self.detector is None:  # crop mode: the whole image is the plate
             h, w = px.shape
             corners = ((0.0, 0.0), (w - 1.0, 0.0), (w - 1.0, h - 1.0), (0.0, h - 1.0))

@@ -92,7 +92,7 @@ def trained_alphabet(meta: dict, state: dict) -> str | None:
         return None
     try:
         alphabet = get_region((meta.get("model_args") or {}).get("region", "cn")).alphabet
-    except Exception:  # noqa: BLE001 -- an unknown region: the rows say nothing
+    except ValueError:  # an unknown region (get_region): the rows say nothing
         return None
     n = fc.shape[0] - 2
     return alphabet[:n] if 0 < n <= len(alphabet) else None
