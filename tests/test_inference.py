@@ -428,3 +428,23 @@ def test_a_detector_file_without_retry_empty_has_no_retry(tmp_path):
     (tmp_path / "d.json").write_text(json.dumps(meta), encoding="utf-8")
     det = OnnxDetector(tmp_path / "d.onnx")
     assert det.retry_size is None and det.detect_retry(np.zeros((100, 100, 3), np.uint8)) == []
+
+
+def test_a_reader_for_another_region_keeps_every_setting_and_the_detector():
+    """``Reader.for_region`` (serve's per-region readers): every __init__ argument but the models is in
+    ``Reader.SETTINGS`` (a new setting left out fails here), and each keeps its non-default value."""
+    import inspect
+
+    params = set(inspect.signature(Reader.__init__).parameters) - {"self", "region", "detector", "recognizer", "router"}
+    assert params == set(Reader.SETTINGS)
+    base = Reader(region="cn", min_confidence=0.3, refine_below=0.7, refine_crops=False, verify_low=0.5,
+                  verify_confidence=0.6, color="rgb", route_confidence=0.9, route_weighting=True,
+                  reduced_decode=False, stitch_below=2.0, text_prior=0.5, detect_retry=False)
+    ru = base.for_region("ru")
+    assert ru.region == "ru" and ru.detector is base.detector
+    assert [r.region for r in ru.recognizers] == ["ru"]
+    for k in Reader.SETTINGS:
+        assert getattr(ru, k) == getattr(base, k), k
+    auto = base.for_region("auto")
+    assert auto.router is not None and {r.region for r in auto.recognizers} >= {"cn", "ru", "latin"}
+    assert Reader(crops=True).for_region("latin").detector is None

@@ -235,6 +235,16 @@ class Reader:
             else:
                 self.router = router
 
+    # every __init__ setting but the models: what a reader for another region keeps (tests check the list is whole)
+    SETTINGS = ("threads", "min_confidence", "crops", "refine_below", "refine_crops", "verify_low", "verify_confidence",
+                "color", "route_confidence", "route_weighting", "reduced_decode", "stitch_below", "text_prior",
+                "detect_retry")
+
+    def for_region(self, region: str) -> Reader:
+        """A Reader for ``region`` with every setting of this one and the same detector object (not loaded again),
+        reading with that region's shipped recognizers (``auto``: every shipped one and the shipped router)."""
+        return Reader(region=region, detector=self.detector, **{k: getattr(self, k) for k in self.SETTINGS})
+
     # --- stages ---------------------------------------------------------------------------
     def _detections(self, px: Pixels, retry: bool = False) -> list[Detection]:
         """Plates in full-resolution pixels (the detector runs on ``px.image``; its retry on ``px.full()``)."""

@@ -68,21 +68,14 @@ def create_app(
     readers, lock = {reader.region: reader}, threading.Lock()
 
     def reader_for(region: str | None):
-        """The service's reader, or (another region) one sharing its detector with that region's shipped
-        recognizers, built on first use."""
+        """The service's reader, or (another region) one with its settings and detector and that region's shipped
+        recognizers (``Reader.for_region``), built on first use."""
         base = app.state.reader
         if region is None or region == base.region:
             return base
         with lock:
             if region not in readers:
-                from platekit.inference.reader import Reader
-
-                readers[region] = Reader(
-                    region=region, detector=base.detector, threads=base.threads, min_confidence=base.min_confidence,
-                    crops=base.crops, refine_below=base.refine_below, verify_low=base.verify_low,
-                    verify_confidence=base.verify_confidence, reduced_decode=base.reduced_decode,
-                    stitch_below=base.stitch_below, refine_crops=base.refine_crops, detect_retry=base.detect_retry,
-                    text_prior=base.text_prior)
+                readers[region] = base.for_region(region)
             return readers[region]
 
     app.add_middleware(BodyLimit, limit=max_bytes, path="/v1/read")
