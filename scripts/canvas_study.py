@@ -1,13 +1,15 @@
-"""A smaller first-look canvas for the shipped detector, with its second look (issue 19, session 18): on our own val
-sets, plates found, extra detections, plates found by width and the detect time of each first-look canvas, the
-sidecar's ``retry_empty`` look following whenever the first look finds nothing. Never the test sets.
+"""A smaller first-look canvas for the shipped detector, with a second look (issue 19, session 18): on our own val
+sets, plates found, extra detections, plates found by width, how often the second look runs and the detect time,
+for each first-look canvas x when to look again x the second look's canvas. Never the test sets.
 
     python scripts/canvas_study.py [--detector src/platekit/weights/detector.onnx] [--sizes 256,320,384] \
-        [--set NAME=PATH ...] [--no-retry]
+        [--retry-below 0.5,0.8] [--retry 640@0.6,384@0.5] [--set NAME=PATH ...]
 
-Sets as scripts/retry_study.py (openlpr val, close-up val, on-plates val, CCPD val). Sizes are the long side of the
-canvas (the image's letterbox is the smallest stride multiple around it, as the Reader feeds the graph). Times: the
-detect call(s) per image, every size run on each image in turn (interleaved), medians and means over all sets.
+A policy ``S r R``: look on the S canvas (S the long side; the letterbox is the smallest stride multiple around the
+image, as the Reader feeds the graph) at the sidecar's threshold; when no plate scores >= r (r = the threshold: when
+nothing was found, the shipped ``retry_empty``), look again on canvas R at its threshold and keep that look's plates
+when it finds any; ``R1@t1+R2@t2``: a chain of looks, each only when the ones before found nothing. Sets as scripts/retry_study.py (openlpr val, close-up val, on-plates val, CCPD val). Time per
+image: the first look plus the second where it runs, each look timed once per image (medians / means over all sets).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import os
 import time
 
 import numpy as np
-from retry_study import SETS, found  # noqa: E402  (scripts/ is on sys.path when run as a script)
+from retry_study import SETS, found  # scripts/ is on sys.path when run as a script
 
 from platekit.cli.eval_detector import load_eval_records
 from platekit.core.image import load_image
@@ -26,24 +28,36 @@ from platekit.inference.detector import OnnxDetector
 BINS = ((0.0, 0.05, "<5%"), (0.05, 0.10, "5-10%"), (0.10, 0.20, "10-20%"), (0.20, 9.0, ">=20%"))
 
 
+def look(det: OnnxDetector, img: np.ndarray, size: int, thr: float) -> tuple[list, float]:
+    t = time.perf_counter()
+    d, scale = det.raw(img, min_score=thr, size=(size, size))
+    dets = det.postprocess(d, scale, img.shape, thr)
+    return dets, (time.perf_counter() - t) * 1e3
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--detector", default="src/platekit/weights/detector.onnx")
     ap.add_argument("--sizes", default="256,288,320,352,384")
+    ap.add_argument("--retry-below", default="0.5", help="comma-separated r values (r <= threshold: when empty)")
+    ap.add_argument("--retry", default="640@0.6", help="second-look canvases SIZE@THRESHOLD, comma-separated")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=PATH", help="replaces the default sets")
-    ap.add_argument("--no-retry", action="store_true", help="first look only")
     ap.add_argument("--limit", type=int, default=0, help="images per set (0: all)")
     a = ap.parse_args(argv)
     sets = dict(s.split("=", 1) for s in a.set) if a.set else SETS
     det = OnnxDetector(a.detector)
     if det.stride is None:
         raise SystemExit("error: a fixed-size detector graph has one canvas (re-export with dynamic_hw)")
+    thr0 = det.score_threshold
     sizes = [int(s) for s in a.sizes.split(",")]
-    ms: dict[int, list[float]] = {s: [] for s in sizes}
-    print(f"detector {a.detector}, threshold {det.score_threshold}, retry "
-          f"{'off' if a.no_retry else f'{det.retry_size} @ {det.retry_threshold}'}")
-    head = "| set | plates | " + " | ".join(f"{s}: found / extra / retried" for s in sizes) + " |"
-    rows, bin_rows = [head, "|---|---|" + "---|" * len(sizes)], []
+    belows = [float(r) for r in a.retry_below.split(",")]
+    retries = [tuple((int(y.split("@")[0]), float(y.split("@")[1])) for y in x.split("+")) for x in a.retry.split(",")]
+    pols = [(s, r, rt) for s in sizes for r in belows for rt in retries]
+    names = {p: f"{p[0]} <{p[1]:.2f} " + "+".join(f"{z}@{t:.2f}" for z, t in p[2]) for p in pols}
+    ms: dict = {p: [] for p in pols}
+    tot = {p: np.zeros(3, int) for p in pols}
+    print(f"detector {a.detector}, threshold {thr0}; policy = first canvas <retry below> second canvas@threshold")
+    rows, bin_rows = [], []
     for name, path in sets.items():
         if not os.path.exists(path):
             print(f"(skipped {name}: {path} not found)")
@@ -51,44 +65,54 @@ def main(argv: list[str] | None = None) -> int:
         recs = load_eval_records(path, "val") or load_eval_records(path, "all")
         if a.limit:
             recs = recs[: a.limit]
-        res = {s: [0, 0, 0] for s in sizes}
-        bins = {s: np.zeros((len(BINS), 2), int) for s in sizes}
+        res = {p: np.zeros(3, int) for p in pols}
+        bins = {p: np.zeros((len(BINS), 2), int) for p in pols}
         plates = 0
         for r in recs:
             img = load_image(r["path"])
             gt = np.asarray(r["boxes"], np.float32).reshape(-1, 4)
             wfrac = (gt[:, 2] - gt[:, 0]) / img.shape[1]
             plates += len(gt)
-            for s in sizes:
-                t = time.perf_counter()
-                d, scale = det.raw(img, min_score=det.score_threshold, size=(s, s))
-                dets = det.postprocess(d, scale, img.shape)
-                retried = not dets and not a.no_retry
-                if retried:
-                    dets = det.detect_retry(img)
-                ms[s].append((time.perf_counter() - t) * 1e3)
+            first = {s: look(det, img, s, thr0) for s in sizes}
+            second: dict = {}
+            for p in pols:
+                s, below, rt = p
+                dets, t = first[s]
+                again = not any(d.confidence >= below for d in dets)
+                if again:  # the looks of the chain in turn, until one finds a plate
+                    for lk in rt:
+                        if lk not in second:
+                            second[lk] = look(det, img, *lk)
+                        d2, t2 = second[lk]
+                        t += t2
+                        if d2:
+                            dets = d2
+                            break
+                ms[p].append(t)
                 f = found(dets, gt)
-                res[s][0] += int(f.sum())
-                res[s][1] += len(dets) - int(f.sum())
-                res[s][2] += retried
+                res[p] += (int(f.sum()), len(dets) - int(f.sum()), int(again))
                 for i, (lo, hi, _) in enumerate(BINS):
                     m = (wfrac >= lo) & (wfrac < hi)
-                    bins[s][i] += (int(f[m].sum()), int(m.sum()))
-        rows.append(f"| {name} | {plates} | " + " | ".join(f"{res[s][0]} / {res[s][1]} / {res[s][2]}" for s in sizes) + " |")
-        for i, (_, _, lab) in enumerate(BINS):
-            if bins[sizes[0]][i][1]:
-                bin_rows.append(f"| {name} {lab} | {bins[sizes[0]][i][1]} | " +
-                                " | ".join(str(bins[s][i][0]) for s in sizes) + " |")
-        print(rows[-1], flush=True)
+                    bins[p][i] += (int(f[m].sum()), int(m.sum()))
+        for p in pols:
+            tot[p] += res[p]
+            rows.append(f"| {name} | {names[p]} | {plates} | {res[p][0]} | {res[p][1]} | {res[p][2]} of {len(recs)} |")
+            bin_rows.append(f"| {name} | {names[p]} | " + " | ".join(
+                f"{bins[p][i][0]}/{bins[p][i][1]}" for i in range(len(BINS))) + " |")
+        print(f"({name} done)", flush=True)
+    print("\n| set | policy | plates | found | extra | second looks |\n|---|---|---|---|---|---|")
     print("\n".join(rows))
-    print("\n| set, plate width | plates | " + " | ".join(f"{s} found" for s in sizes) + " |")
-    print("|---|---|" + "---|" * len(sizes))
+    print("\n| set | policy | " + " | ".join(b[2] for b in BINS) + " |\n|---|---|" + "---|" * len(BINS))
     print("\n".join(bin_rows))
-    ref = sizes[-1]
-    print("\n| canvas | detect ms p50 | mean | speed vs " + str(ref) + " (p50 / mean) |\n|---|---|---|---|")
-    for s in sizes:
-        print(f"| {s} | {np.median(ms[s]):.2f} | {np.mean(ms[s]):.2f} | "
-              f"{np.median(ms[ref]) / np.median(ms[s]):.2f}x / {np.mean(ms[ref]) / np.mean(ms[s]):.2f}x |")
+    # the reference: the shipped behaviour (the largest canvas, a second look only when empty, the sidecar's retry)
+    shipped = (max(sizes), thr0, ((det.retry_size[0], det.retry_threshold),)) if det.retry_size else None
+    ref = next((p for p in pols if p[0] == shipped[0] and p[1] <= thr0 and p[2] == shipped[2]), pols[-1]) \
+        if shipped else pols[-1]
+    print(f"\n| policy | found (all sets) | extra | detect ms p50 | mean | speed vs {names[ref]} (p50 / mean) |")
+    print("|---|---|---|---|---|---|")
+    for p in pols:
+        print(f"| {names[p]} | {tot[p][0]} | {tot[p][1]} | {np.median(ms[p]):.2f} | {np.mean(ms[p]):.2f} | "
+              f"{np.median(ms[ref]) / np.median(ms[p]):.2f}x / {np.mean(ms[ref]) / np.mean(ms[p]):.2f}x |")
     return 0
 
 
