@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
                     if first:
                         f, n = f0, len(first)
                     else:
-                        base.retry_size, base.retry_threshold = (s, s), t
+                        base.retries = [((s, s), t)]
                         again = base.detect_retry(img)
                         f, n = found(again, gt), len(again)
                     res[k][0] += int(f.sum())

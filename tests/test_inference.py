@@ -448,3 +448,55 @@ def test_a_reader_for_another_region_keeps_every_setting_and_the_detector():
     auto = base.for_region("auto")
     assert auto.router is not None and {r.region for r in auto.recognizers} >= {"cn", "ru", "latin"}
     assert Reader(crops=True).for_region("latin").detector is None
+
+
+def test_retry_looks_are_taken_in_turn_until_one_finds_a_plate(tmp_path):
+    """A sidecar ``retry_empty`` list is a chain: each look only when the ones before found nothing; a look that
+    repeats the first one (its canvas, at a threshold it already cut at) is dropped; a malformed one is an error."""
+    import shutil
+
+    from platekit.inference.session import WEIGHTS_DIR
+
+    shutil.copy(WEIGHTS_DIR / "detector.onnx", tmp_path / "d.onnx")
+    meta = json.loads((WEIGHTS_DIR / "detector.json").read_text(encoding="utf-8"))
+    assert [lk["input_size"] for lk in meta["retry_empty"]] == [[640, 640], [256, 256]]  # the shipped chain
+    frame = np.ascontiguousarray(far_plate_frame()[..., ::-1])
+    meta["retry_empty"] = [{"input_size": [384, 384], "score_threshold": 0.5},  # the first look again: dropped
+                           {"input_size": [640, 640], "score_threshold": 0.999},  # finds nothing
+                           {"input_size": [640, 640], "score_threshold": 0.6}]
+    (tmp_path / "d.json").write_text(json.dumps(meta), encoding="utf-8")
+    det = OnnxDetector(tmp_path / "d.onnx")
+    assert det.retries == [((640, 640), 0.999), ((640, 640), 0.6)]
+    found = det.detect_retry(frame)
+    assert len(found) == 1 and 340 < found[0].box[0] < found[0].box[2] < 420
+    meta["retry_empty"] = meta["retry_empty"][:2]
+    (tmp_path / "d.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert OnnxDetector(tmp_path / "d.onnx").detect_retry(frame) == []
+    meta["retry_empty"] = [{"size": 640}]
+    (tmp_path / "d.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(PlatekitError, match="retry_empty"):
+        OnnxDetector(tmp_path / "d.onnx")
+
+
+def test_detect_size_sets_the_first_look_canvas(models):
+    """``Reader(detect_size=S)``: the detector it loads looks on an S canvas (the plate still found and read, in
+    frame pixels); a detector object must have been built with that canvas; a fixed-size graph takes its own only."""
+    import cv2
+    from _read_fixtures import SAMPLE
+
+    from platekit.inference.session import WEIGHTS_DIR
+
+    img = cv2.imread(str(SAMPLE))  # BGR, one real plate
+    fast, base = Reader(detect_size=256), Reader()
+    assert fast.detector.input_size == (256, 256) and fast.for_region("ru").detector is fast.detector
+    rgb = np.ascontiguousarray(img[..., ::-1])
+    assert fast.detector.raw(rgb)[0].shape[0] < base.detector.raw(rgb)[0].shape[0]  # fewer locations scored
+    (p_fast,), (p_base,) = fast.read(img), base.read(img)
+    assert p_fast.text == p_base.text and abs(p_fast.box[0] - p_base.box[0]) < 0.05 * img.shape[1]
+    with pytest.raises(PlatekitError, match="detect_size"):
+        Reader(detector=OnnxDetector(WEIGHTS_DIR / "detector.onnx"), detect_size=256)
+    Reader(detector=OnnxDetector(WEIGHTS_DIR / "detector.onnx", input_size=(256, 256)), detect_size=256)
+    with pytest.raises(PlatekitError, match="fixed-size"):
+        OnnxDetector(models["det"], input_size=(256, 256))
+    with pytest.raises(PlatekitError, match="64 to 4096"):
+        Reader(detect_size=16)

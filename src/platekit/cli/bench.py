@@ -31,6 +31,9 @@ def bench_cmd(
     failures: Path | None = typer.Option(None, "--failures", help="Write misread val images (JSONL) here."),
     refine_below: float | None = typer.Option(None, "--refine-below", help="Reader refine_below (default: Reader's)."),
     verify_low: float | None = typer.Option(None, "--verify-low", help="Reader verify_low (default: Reader's)."),
+    detect_size: int | None = typer.Option(None, "--detect-size", min=64, max=4096,
+                                           help="Reader detect_size: the detector's first-look canvas (default: "
+                                                "the detector's)."),
 ) -> None:
     """Benchmark `platekit read` on the CCPD by-text validation scenes."""
 
@@ -52,7 +55,8 @@ def bench_cmd(
     machine = B.machine()
     typer.echo(f"{len(records)} val images from {data}\nCPU: {B.machine_line(machine)}")
 
-    rkw = {k: v for k, v in (("refine_below", refine_below), ("verify_low", verify_low)) if v is not None}
+    rkw = {k: v for k, v in (("refine_below", refine_below), ("verify_low", verify_low), ("detect_size", detect_size))
+           if v is not None}
     summaries, fails = [], []
     for t in thread_list:
         reader = Reader(region=region, detector=detector, recognizer=recognizer, threads=t, **rkw)

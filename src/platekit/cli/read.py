@@ -273,6 +273,10 @@ def read_cmd(
                                      "plates too small there; docs/reading.md)."),
     no_retry: bool = typer.Option(False, "--no-retry", help="Look for plates once (default: an image where the "
                                   "detector finds none gets one more look on a larger canvas; docs/detector.md)."),
+    detect_size: int | None = typer.Option(None, "--detect-size", min=64, max=4096,
+                                           help="Long side of the detector's first-look canvas (default: the "
+                                                "detector's, 384; 256 detects ~1.8x faster, finds fewer small far "
+                                                "plates: docs/detector.md 'Session 18')."),
 ) -> None:
     """Find and read licence plates in images, folders, videos, webcams and streams."""
     import cv2
@@ -283,7 +287,7 @@ def read_cmd(
     cv2.setNumThreads(threads)  # OpenCV resize/warp share the same thread budget
     reader_kw = dict(region=region.value, detector=detector, recognizer=recognizer, threads=threads,
                      min_confidence=min_confidence, crops=crops, reduced_decode=not full_decode,
-                     detect_retry=not no_retry)
+                     detect_retry=not no_retry, detect_size=detect_size)
     if refine_below is not None:
         reader_kw["refine_below"] = refine_below
     inputs = list(expand_inputs(paths))

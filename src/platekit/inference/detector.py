@@ -81,7 +81,11 @@ def decode_raw(
 
 
 class OnnxDetector:
-    """Plate detector exported with a sidecar (input_size, score_threshold, nms_iou)."""
+    """Plate detector exported with a sidecar (input_size, score_threshold, nms_iou).
+
+    ``input_size`` (H, W): the canvas of the first look instead of the sidecar's (a dynamic-H/W graph only; the
+    image is letterboxed to fit it, on the smallest stride multiple around it): smaller is faster and finds large
+    plates as well or better, small far plates less well (docs/detector.md "Session 18")."""
 
     def __init__(
         self,
@@ -90,10 +94,11 @@ class OnnxDetector:
         score_threshold: float | None = None,
         nms_iou: float | None = None,
         max_plates: int = 50,
+        input_size: tuple[int, int] | None = None,
     ):
         self.path = str(path)
         self.meta = load_sidecar(path, "detector")
-        size = self.meta.get("input_size") or [self.meta["input"]["height"], self.meta["input"]["width"]]
+        size = input_size or self.meta.get("input_size") or [self.meta["input"]["height"], self.meta["input"]["width"]]
         self.input_size: tuple[int, int] = (int(size[0]), int(size[1]))
         self.score_threshold = float(
             score_threshold if score_threshold is not None else self.meta.get("score_threshold", 0.5)
@@ -106,6 +111,12 @@ class OnnxDetector:
         # a graph with dynamic H and W is fed the smallest stride-multiple canvas ("rect" letterbox)
         dynamic = len(inp.shape) == 4 and not all(isinstance(d, int) for d in inp.shape[1:3])
         self.stride = int(max(self.meta.get("strides", [32]))) if dynamic else None
+        own = self.meta.get("input_size") or [self.meta["input"]["height"], self.meta["input"]["width"]]
+        if input_size is not None and self.stride is None and self.input_size != (int(own[0]), int(own[1])):
+            raise PlatekitError(f"{path}: a fixed-size detector graph takes {int(own[0])}x{int(own[1])} only, not "
+                                f"{self.input_size[0]}x{self.input_size[1]} (re-export with dynamic H/W)")
+        if min(self.input_size) < 64 or max(self.input_size) > 4096:
+            raise PlatekitError(f"detector canvas {self.input_size[0]}x{self.input_size[1]}: give 64 to 4096 pixels")
         self.name = self.meta.get("model", os.path.basename(self.path))
         # "raw" graphs (export since session 10) leave the anchor decode to numpy (decode_raw): same rows, less graph
         out = self.meta.get("output")
@@ -116,12 +127,21 @@ class OnnxDetector:
             raise PlatekitError(f"{path}: the sidecar says a raw [N, 13, A] output {out.get('name')!r}, "
                                 f"the graph gives {g.name!r} {g.shape}")
         self.strides = tuple(int(s) for s in self.meta.get("strides", (8, 16, 32)))
-        # a second look on a larger canvas for an image where nothing was found (small far plates): the sidecar's
-        # "retry_empty" {"input_size": [H, W], "score_threshold": t}, chosen on own val for that file; None: none
-        retry = self.meta.get("retry_empty") if self.stride is not None else None  # needs a dynamic-H/W graph
-        self.retry_size: tuple[int, int] | None = (
-            (int(retry["input_size"][0]), int(retry["input_size"][1])) if retry else None)
-        self.retry_threshold = float(retry.get("score_threshold", self.score_threshold)) if retry else None
+        # more looks on other canvases for an image where nothing was found (a larger one for small far plates, a
+        # smaller one for large close ones): the sidecar's "retry_empty", one {"input_size": [H, W],
+        # "score_threshold": t} or a list of them taken in turn until one finds a plate, chosen on own val for
+        # that file; none without it (and for a fixed-size graph)
+        retry = self.meta.get("retry_empty") if self.stride is not None else None
+        looks = [retry] if isinstance(retry, dict) else list(retry or [])
+        try:
+            self.retries: list[tuple[tuple[int, int], float]] = [
+                ((int(lk["input_size"][0]), int(lk["input_size"][1])),
+                 float(lk.get("score_threshold", self.score_threshold))) for lk in looks]
+        except (KeyError, TypeError, IndexError, ValueError):
+            raise PlatekitError(f"{path}: sidecar retry_empty must be {{'input_size': [H, W], 'score_threshold': t}} "
+                                f"or a list of them, got {retry!r}") from None
+        # the first look again (the first-look canvas at a threshold it already cut at) cannot find anything new
+        self.retries = [(z, t) for z, t in self.retries if not (z == self.input_size and t >= self.score_threshold)]
 
     def run(self, batch: np.ndarray, min_score: float | None = None) -> np.ndarray:
         """Letterboxed uint8 [N, H, W, 3] -> [N, A, 13] (sigmoid score, box, 4 corners in input pixels).
@@ -168,10 +188,22 @@ class OnnxDetector:
         det, scale = self.raw(image, min_score=thr)
         return self.postprocess(det, scale, image.shape, thr)
 
+    @property
+    def retry_size(self) -> tuple[int, int] | None:
+        """The canvas of the first look again (None: no retry)."""
+        return self.retries[0][0] if self.retries else None
+
+    @property
+    def retry_threshold(self) -> float | None:
+        return self.retries[0][1] if self.retries else None
+
     def detect_retry(self, image: np.ndarray) -> list[Detection]:
-        """The second look for an image where :meth:`detect` found nothing: the same graph on the sidecar's larger
-        ``retry_empty`` canvas at its threshold (far plates get more pixels); [] when the file has no retry."""
-        if self.retry_size is None:
-            return []
-        det, scale = self.raw(image, min_score=self.retry_threshold, size=self.retry_size)
-        return self.postprocess(det, scale, image.shape, self.retry_threshold)
+        """More looks for an image where :meth:`detect` found nothing: the same graph on each ``retry_empty`` canvas
+        of the sidecar at its threshold, in turn, until one finds a plate (the shipped file: 640 for far plates,
+        then 256 for close ones); [] when none does or the file has no retry."""
+        for size, thr in self.retries:
+            det, scale = self.raw(image, min_score=thr, size=size)
+            found = self.postprocess(det, scale, image.shape, thr)
+            if found:
+                return found
+        return []
