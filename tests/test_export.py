@@ -168,3 +168,36 @@ def test_onnx_ctc_reader_format_constrained_option(tmp_path):
     fixed = OnnxRecognizer(path, ctc_constrained=True).read(crops)
     assert all(cn.guess_format(r.text) is not None and r.format == "cn" for r in fixed)
     assert any(cn.guess_format(r.text) is None and r.format is None for r in free)  # greedy: invalid, flagged
+
+
+def test_ensemble_export_averages_its_members(tmp_path):
+    """``platekit export A B --ensemble -o E.onnx``: one graph whose probabilities are the mean of the members'
+    (a member of another input size gets the crop resized inside); it reads as any recognizer; members that do not
+    share outputs, or one checkpoint alone, are refused with a message."""
+    from platekit.export.onnx import ProbsEnsemble
+
+    torch.manual_seed(0)
+    args = dict(region="ru", widths=[8, 16, 16, 24], hidden=16)
+    a = create_model("multihead_lstm", input_size=(32, 112), **args).eval()
+    b = create_model("multihead_lstm", input_size=(24, 80), **args).eval()
+    for m, name in ((a, "a"), (b, "b")):
+        save_checkpoint(str(tmp_path / f"{name}.pt"), m, region="ru", crop_margin=0.05)
+    out = tmp_path / "ens.onnx"
+    res = CliRunner().invoke(app, ["export", str(tmp_path / "a.pt"), str(tmp_path / "b.pt"), "--ensemble", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    side = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert side["model"] == "ensemble" and [m["input"] for m in side["ensemble"]] == [[32, 112], [24, 80]]
+    x = np.random.default_rng(1).integers(0, 256, (3, 32, 112, 3), dtype=np.uint8)
+    got = make_session(out, 1).run(None, {"image": x})[0]
+    with torch.no_grad():
+        pa = torch.softmax(a(torch.from_numpy(x)).float(), -1).numpy()
+        ref = ProbsEnsemble([a, b])(torch.from_numpy(x)).numpy()
+    assert np.abs(got - ref).max() < 2e-3 and np.allclose(got.sum(-1), 1, atol=1e-4)
+    assert np.abs(got - pa).max() > 1e-3  # the second member counts
+    assert len(OnnxRecognizer(out).read(list(x))) == 3
+    c = create_model("multihead_lstm", input_size=(32, 112), region="cn", widths=[8, 16, 16, 24], hidden=16).eval()
+    save_checkpoint(str(tmp_path / "c.pt"), c, region="cn", crop_margin=0.05)
+    bad = CliRunner().invoke(app, ["export", str(tmp_path / "a.pt"), str(tmp_path / "c.pt"), "--ensemble", "-o", str(out)])
+    assert bad.exit_code != 0 and "differ in region" in str(bad.exception)
+    one = CliRunner().invoke(app, ["export", str(tmp_path / "a.pt"), "--ensemble", "-o", str(out)])
+    assert one.exit_code != 0 and "two or more" in str(one.exception)

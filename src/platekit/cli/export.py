@@ -38,6 +38,35 @@ def export_checkpoint(ckpt: Path, out: Path) -> tuple[str, float | None]:
     return kind, None
 
 
+def export_ensemble_cmd(checkpoints: list[Path], out: Path) -> float:
+    """Recognizer checkpoints -> one averaging graph at ``out``; -> max |torch - onnxruntime|."""
+    import torch
+
+    from platekit.errors import PlatekitError
+    from platekit.export.onnx import ProbsEnsemble, compare_onnx_torch, export_ensemble
+    from platekit.models.registry import load_checkpoint, model_kind
+
+    torch.set_num_threads(1)
+    torch.set_flush_denormal(True)
+    models, metas = [], []
+    for ckpt in checkpoints:
+        if not ckpt.is_file():
+            raise PlatekitError(f"{ckpt}: checkpoint not found")
+        try:
+            m, meta = load_checkpoint(str(ckpt))
+        except (ValueError, KeyError, RuntimeError) as e:
+            raise PlatekitError(f"{ckpt}: cannot load checkpoint ({e})") from None
+        if model_kind(meta["model_name"]) != "recognizer":
+            raise PlatekitError(f"{ckpt}: --ensemble takes recognizers only")
+        models.append(m)
+        metas.append(meta)
+    try:
+        export_ensemble(models, metas, out)
+    except ValueError as e:
+        raise PlatekitError(f"--ensemble: {e}") from None
+    return compare_onnx_torch(ProbsEnsemble(models), out)
+
+
 def export_cmd(
     checkpoints: list[Path] = typer.Argument(..., help="platekit .pt checkpoints or Lightning .ckpt files."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Output .onnx (one checkpoint) or directory."),
@@ -48,9 +77,20 @@ def export_cmd(
                                          "(its train split). The sidecar records how often the int8 model agrees "
                                          "with float, run with this CPU's kernels and op by op (the exact sums a "
                                          "VNNI CPU computes). The shipped models are float."),
+    ensemble: bool = typer.Option(False, "--ensemble", help="Recognizers of one region and alphabet: write ONE graph "
+                                  "(--out FILE.onnx) that averages their probabilities position by position; the "
+                                  "first checkpoint's input size is the graph's (docs/recognizers.md)."),
 ) -> None:
     """Export detectors and recognizers to ONNX (opset 17, dynamic batch, uint8 input) + JSON sidecar."""
     from platekit.errors import PlatekitError
+
+    if ensemble:
+        if out is None or out.suffix != ".onnx" or len(checkpoints) < 2:
+            raise PlatekitError("--ensemble: give two or more recognizer checkpoints and --out FILE.onnx")
+        diff = export_ensemble_cmd(checkpoints, out)
+        typer.echo(f"ensemble   {' + '.join(map(str, checkpoints))} -> {out} (+ {out.with_suffix('.json').name})  "
+                   f"max |torch - onnxruntime| = {diff:.2e}")
+        return
 
     if out is not None and out.suffix == ".onnx" and len(checkpoints) > 1:
         raise PlatekitError("--out names one .onnx file but several checkpoints were given; pass a directory")

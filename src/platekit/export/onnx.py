@@ -123,6 +123,61 @@ def export_recognizer(model: nn.Module, meta: dict[str, Any], out_path: str | os
     return side
 
 
+class ProbsEnsemble(nn.Module):
+    """Recognizers with the same outputs (one alphabet; slots, or CTC frames of one length) as one graph: the mean
+    of their softmax probabilities, position by position. The graph takes the first member's input size; another
+    member gets the crop resized to its own inside the graph (bilinear, rounded to pixel values)."""
+
+    def __init__(self, models: list[nn.Module]):
+        super().__init__()
+        self.members = nn.ModuleList(models)
+        self.input_size = tuple(int(v) for v in models[0].input_size)
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:  # uint8 [N, H, W, 3] -> [N, S, C]
+        out = 0.0
+        for m in self.members:
+            x = image
+            size = tuple(int(v) for v in m.input_size)
+            if size != self.input_size:  # [N, 3, H, W] float -> the member's [N, h, w, 3] pixel values
+                x = torch.nn.functional.interpolate(image.permute(0, 3, 1, 2).float(), size=size, mode="bilinear",
+                                                    align_corners=False).round().clamp(0, 255).permute(0, 2, 3, 1)
+            out = out + torch.softmax(m(x).float(), dim=-1)
+        return out / len(self.members)
+
+
+def export_ensemble(models: list[nn.Module], metas: list[dict[str, Any]], out_path: str | os.PathLike) -> dict:
+    """Write the :class:`ProbsEnsemble` of ``models`` (checkpoint payloads ``metas``) as one recognizer .onnx +
+    sidecar (the first member's, ``ensemble`` listing every member); returns the sidecar dict."""
+    if len(models) < 2:
+        raise ValueError("an ensemble needs at least two recognizers")
+    models = [m.eval().cpu() for m in models]
+    sides = [recognizer_sidecar(m, meta) for m, meta in zip(models, metas, strict=True)]
+    for s in sides[1:]:
+        for k in ("region", "alphabet", "pad", "n_slots", "decoder"):
+            if s[k] != sides[0][k]:
+                raise ValueError(f"ensemble members differ in {k}: {sides[0][k]!r} vs {s[k]!r}")
+    ens = ProbsEnsemble(models).eval()
+    h, w = ens.input_size
+    dummy = torch.randint(0, 256, (2, h, w, 3), dtype=torch.uint8)
+    with torch.no_grad():
+        shapes = {tuple(torch.softmax(m(dummy if tuple(m.input_size) == (h, w) else
+                                        torch.nn.functional.interpolate(dummy.permute(0, 3, 1, 2).float(),
+                                                                        size=tuple(m.input_size)).permute(0, 2, 3, 1)),
+                                      -1).shape[1:]) for m in models}
+    if len(shapes) != 1:
+        raise ValueError(f"ensemble members give different output shapes {sorted(shapes)} (CTC frames must match)")
+    side = dict(sides[0])
+    side["model"] = "ensemble"
+    side["ensemble"] = [{"model": s["model"], "model_args": s["model_args"], "params": s["params"],
+                         "input": [s["input"]["height"], s["input"]["width"]], "metrics": s["metrics"]} for s in sides]
+    side["params"] = sum(s["params"] for s in sides)
+    side["metrics"] = {}
+    export_onnx(ens, dummy, out_path, "probs")
+    Path(out_path).with_suffix(".json").write_text(json.dumps(side, ensure_ascii=False, indent=1, default=_jsonable),
+                                                   encoding="utf-8")
+    return side
+
+
 def compare_onnx_torch(model: nn.Module, onnx_path: str | os.PathLike, n: int = 3, seed: int = 0) -> float:
     """Max |probs_torch - probs_onnxruntime| on random uint8 inputs (batch n)."""
     import numpy as np
@@ -132,7 +187,8 @@ def compare_onnx_torch(model: nn.Module, onnx_path: str | os.PathLike, n: int = 
     h, w = (int(v) for v in model.input_size)
     x = np.random.default_rng(seed).integers(0, 256, (n, h, w, 3), dtype=np.uint8)
     with torch.no_grad():
-        ref = ProbsHead(model.eval())(torch.from_numpy(x)).numpy()
+        head = model.eval() if isinstance(model, ProbsEnsemble) else ProbsHead(model.eval())
+        ref = head(torch.from_numpy(x)).numpy()
     sess = make_session(onnx_path, 1)
     got = sess.run(None, {sess.get_inputs()[0].name: x})[0]
     return float(np.abs(ref - got).max())
