@@ -43,9 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--retry", default="640@0.6", help="second-look canvases SIZE@THRESHOLD, comma-separated")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=PATH", help="replaces the default sets")
     ap.add_argument("--limit", type=int, default=0, help="images per set (0: all)")
+    ap.add_argument("--threshold", type=float, default=None, help="the first look's threshold (default: the sidecar's)")
     a = ap.parse_args(argv)
     sets = dict(s.split("=", 1) for s in a.set) if a.set else SETS
-    det = OnnxDetector(a.detector)
+    det = OnnxDetector(a.detector, score_threshold=a.threshold)
     if det.stride is None:
         raise SystemExit("error: a fixed-size detector graph has one canvas (re-export with dynamic_hw)")
     thr0 = det.score_threshold
