@@ -11,21 +11,28 @@ from pathlib import Path
 import typer
 
 
-def export_checkpoint(ckpt: Path, out: Path) -> tuple[str, float | None]:
-    """-> (kind, max |torch - onnxruntime| or None for detectors checked by their own exporter)."""
+def _load(ckpt: Path):
+    """A checkpoint -> (model, payload), torch set up for export (1 thread, denormals flushed); clear errors."""
     import torch
 
     from platekit.errors import PlatekitError
-    from platekit.models.registry import load_checkpoint, model_kind
+    from platekit.models.registry import load_checkpoint
 
     torch.set_num_threads(1)
     torch.set_flush_denormal(True)
     if not ckpt.is_file():
         raise PlatekitError(f"{ckpt}: checkpoint not found")
     try:
-        model, meta = load_checkpoint(str(ckpt))
+        return load_checkpoint(str(ckpt))
     except (ValueError, KeyError, RuntimeError) as e:
         raise PlatekitError(f"{ckpt}: cannot load checkpoint ({e})") from None
+
+
+def export_checkpoint(ckpt: Path, out: Path) -> tuple[str, float | None]:
+    """-> (kind, max |torch - onnxruntime| or None for detectors checked by their own exporter)."""
+    from platekit.models.registry import model_kind
+
+    model, meta = _load(ckpt)
     kind = model_kind(meta["model_name"])
     if kind == "recognizer":
         from platekit.export.onnx import compare_onnx_torch, export_recognizer
@@ -40,22 +47,13 @@ def export_checkpoint(ckpt: Path, out: Path) -> tuple[str, float | None]:
 
 def export_ensemble_cmd(checkpoints: list[Path], out: Path) -> float:
     """Recognizer checkpoints -> one averaging graph at ``out``; -> max |torch - onnxruntime|."""
-    import torch
-
     from platekit.errors import PlatekitError
     from platekit.export.onnx import ProbsEnsemble, compare_onnx_torch, export_ensemble
-    from platekit.models.registry import load_checkpoint, model_kind
+    from platekit.models.registry import model_kind
 
-    torch.set_num_threads(1)
-    torch.set_flush_denormal(True)
     models, metas = [], []
     for ckpt in checkpoints:
-        if not ckpt.is_file():
-            raise PlatekitError(f"{ckpt}: checkpoint not found")
-        try:
-            m, meta = load_checkpoint(str(ckpt))
-        except (ValueError, KeyError, RuntimeError) as e:
-            raise PlatekitError(f"{ckpt}: cannot load checkpoint ({e})") from None
+        m, meta = _load(ckpt)
         if model_kind(meta["model_name"]) != "recognizer":
             raise PlatekitError(f"{ckpt}: --ensemble takes recognizers only")
         models.append(m)
