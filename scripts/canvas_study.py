@@ -6,10 +6,13 @@ for each first-look canvas x when to look again x the second look's canvas. Neve
         [--retry-below 0.5,0.8] [--retry 640@0.6,384@0.5] [--set NAME=PATH ...]
 
 A policy ``S r R``: look on the S canvas (S the long side; the letterbox is the smallest stride multiple around the
-image, as the Reader feeds the graph) at the sidecar's threshold; when no plate scores >= r (r = the threshold: when
-nothing was found, the shipped ``retry_empty``), look again on canvas R at its threshold and keep that look's plates
-when it finds any; ``R1@t1+R2@t2``: a chain of looks, each only when the ones before found nothing. Sets as scripts/retry_study.py (openlpr val, close-up val, on-plates val, CCPD val). Time per
-image: the first look plus the second where it runs, each look timed once per image (medians / means over all sets).
+image, as the Reader feeds the graph, but from a full-resolution decode: the Reader's first look sees a large JPEG
+decoded at 1/2-1/8) at the first look's threshold (``--threshold``, default the sidecar's); when no plate scores >= r
+(default r = that threshold: when nothing was found, as the Reader does), look again on canvas R at its threshold and
+keep that look's plates when it finds any; ``R1@t1+R2@t2``: a chain of looks, each only when the ones before found
+nothing (a look repeating the first one is skipped, as ``OnnxDetector`` does). Sets as scripts/retry_study.py
+(openlpr val, close-up val, on-plates val, CCPD val). Time per image: the first look plus the later ones where they
+run, each look timed once per image (medians / means over all sets).
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--detector", default="src/platekit/weights/detector.onnx")
     ap.add_argument("--sizes", default="256,288,320,352,384")
-    ap.add_argument("--retry-below", default="0.5", help="comma-separated r values (r <= threshold: when empty)")
+    ap.add_argument("--retry-below", default=None,
+                    help="comma-separated r values (default: the first look's threshold, i.e. when nothing was found, "
+                         "as the Reader does)")
     ap.add_argument("--retry", default="640@0.6", help="second-look canvases SIZE@THRESHOLD, comma-separated")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=PATH", help="replaces the default sets")
     ap.add_argument("--limit", type=int, default=0, help="images per set (0: all)")
@@ -51,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("error: a fixed-size detector graph has one canvas (re-export with dynamic_hw)")
     thr0 = det.score_threshold
     sizes = [int(s) for s in a.sizes.split(",")]
-    belows = [float(r) for r in a.retry_below.split(",")]
+    belows = [float(r) for r in a.retry_below.split(",")] if a.retry_below else [thr0]
     retries = [tuple((int(y.split("@")[0]), float(y.split("@")[1])) for y in x.split("+")) for x in a.retry.split(",")]
     pols = [(s, r, rt) for s in sizes for r in belows for rt in retries]
     names = {p: f"{p[0]} <{p[1]:.2f} " + "+".join(f"{z}@{t:.2f}" for z, t in p[2]) for p in pols}
@@ -80,8 +85,9 @@ def main(argv: list[str] | None = None) -> int:
                 s, below, rt = p
                 dets, t = first[s]
                 again = not any(d.confidence >= below for d in dets)
-                if again:  # the looks of the chain in turn, until one finds a plate
-                    for lk in rt:
+                if again:  # the looks of the chain in turn, until one finds a plate (as OnnxDetector.detect_retry,
+                    # a look repeating the first one, its canvas at a threshold it already cut at, is skipped)
+                    for lk in (lk for lk in rt if not (lk[0] == s and lk[1] >= thr0)):
                         if lk not in second:
                             second[lk] = look(det, img, *lk)
                         d2, t2 = second[lk]
@@ -107,8 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(bin_rows))
     # the reference: the shipped behaviour (the sidecar's canvas, more looks only when empty, the sidecar's chain)
     shipped = (det.input_size[0], thr0, tuple((z[0], t) for z, t in det.retries)) if det.retries else None
-    ref = next((p for p in pols if p[0] == shipped[0] and p[1] <= thr0 and p[2] == shipped[2]), pols[-1]) \
-        if shipped else pols[-1]
+    ref = next((p for p in pols if shipped and p[0] == shipped[0] and p[1] == thr0 and p[2] == shipped[2]), None)
+    if ref is None:
+        ref = pols[-1]
+        print(f"(the sidecar's own policy is not among those run: speeds are against {names[ref]})")
     print(f"\n| policy | found (all sets) | extra | detect ms p50 | mean | speed vs {names[ref]} (p50 / mean) |")
     print("|---|---|---|---|---|---|")
     for p in pols:
