@@ -439,7 +439,8 @@ def test_a_reader_for_another_region_keeps_every_setting_and_the_detector():
     assert params == set(Reader.SETTINGS)
     base = Reader(region="cn", min_confidence=0.3, refine_below=0.7, refine_crops=False, verify_low=0.5,
                   verify_confidence=0.6, color="rgb", route_confidence=0.9, route_weighting=True,
-                  reduced_decode=False, stitch_below=2.0, text_prior=0.5, detect_retry=False)
+                  reduced_decode=False, stitch_below=2.0, text_prior=0.5, detect_retry=False, detect_size=320,
+                  threads=2)
     ru = base.for_region("ru")
     assert ru.region == "ru" and ru.detector is base.detector
     assert [r.region for r in ru.recognizers] == ["ru"]
@@ -448,6 +449,8 @@ def test_a_reader_for_another_region_keeps_every_setting_and_the_detector():
     auto = base.for_region("auto")
     assert auto.router is not None and {r.region for r in auto.recognizers} >= {"cn", "ru", "latin"}
     assert Reader(crops=True).for_region("latin").detector is None
+    assert all(getattr(base, k) not in (None, d.default) for k in Reader.SETTINGS
+               for d in [inspect.signature(Reader.__init__).parameters[k]] if k != "crops"), "set every one"
 
 
 def test_retry_looks_are_taken_in_turn_until_one_finds_a_plate(tmp_path):
@@ -489,6 +492,7 @@ def test_detect_size_sets_the_first_look_canvas(models):
     img = cv2.imread(str(SAMPLE))  # BGR, one real plate
     fast, base = Reader(detect_size=256), Reader()
     assert fast.detector.input_size == (256, 256) and fast.for_region("ru").detector is fast.detector
+    assert fast.detector.decode_size == (384, 384)  # a large JPEG is reduced no further than for the 384 look
     rgb = np.ascontiguousarray(img[..., ::-1])
     assert fast.detector.raw(rgb)[0].shape[0] < base.detector.raw(rgb)[0].shape[0]  # fewer locations scored
     (p_fast,), (p_base,) = fast.read(img), base.read(img)

@@ -85,6 +85,8 @@ def export_cmd(
     if ensemble:
         if out is None or out.suffix != ".onnx" or len(checkpoints) < 2:
             raise PlatekitError("--ensemble: give two or more recognizer checkpoints and --out FILE.onnx")
+        if int8:
+            raise PlatekitError("--ensemble and --int8 together are not supported: export the float ensemble")
         diff = export_ensemble_cmd(checkpoints, out)
         typer.echo(f"ensemble   {' + '.join(map(str, checkpoints))} -> {out} (+ {out.with_suffix('.json').name})  "
                    f"max |torch - onnxruntime| = {diff:.2e}")

@@ -153,7 +153,7 @@ def export_ensemble(models: list[nn.Module], metas: list[dict[str, Any]], out_pa
     models = [m.eval().cpu() for m in models]
     sides = [recognizer_sidecar(m, meta) for m, meta in zip(models, metas, strict=True)]
     for s in sides[1:]:
-        for k in ("region", "alphabet", "pad", "n_slots", "decoder"):
+        for k in ("region", "alphabet", "pad", "n_slots", "decoder", "crop_margin"):
             if s[k] != sides[0][k]:
                 raise ValueError(f"ensemble members differ in {k}: {sides[0][k]!r} vs {s[k]!r}")
     ens = ProbsEnsemble(models).eval()
@@ -166,6 +166,10 @@ def export_ensemble(models: list[nn.Module], metas: list[dict[str, Any]], out_pa
                                       -1).shape[1:]) for m in models}
     if len(shapes) != 1:
         raise ValueError(f"ensemble members give different output shapes {sorted(shapes)} (CTC frames must match)")
+    vocab = len(sides[0]["alphabet"]) + (1 if sides[0]["decoder"] == "slots" else 2)
+    if next(iter(shapes))[-1] != vocab:
+        raise ValueError(f"members output {next(iter(shapes))[-1]} classes but the {sides[0]['decoder']} charset has "
+                         f"{vocab} (alphabet {len(sides[0]['alphabet'])})")
     side = dict(sides[0])
     side["model"] = "ensemble"
     side["ensemble"] = [{"model": s["model"], "model_args": s["model_args"], "params": s["params"],

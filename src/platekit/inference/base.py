@@ -19,8 +19,8 @@ class Detector(Protocol):
     def detect(self, image: np.ndarray) -> list[Detection]:
         """RGB uint8 [H, W, 3] -> plates (box + lt,rt,rb,lb corners in image pixels), best first.
 
-        Optional: ``detect_retry(image) -> list[Detection]``, a second look the Reader takes when ``detect`` found
-        nothing (``Reader(detect_retry=True)``; ``OnnxDetector``: a larger canvas)."""
+        Optional: ``detect_retry(image) -> list[Detection]``, more looks the Reader takes when ``detect`` found
+        nothing (``Reader(detect_retry=True)``; ``OnnxDetector``: other canvases, in turn)."""
         ...
 
 

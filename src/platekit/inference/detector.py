@@ -84,8 +84,8 @@ class OnnxDetector:
     """Plate detector exported with a sidecar (input_size, score_threshold, nms_iou).
 
     ``input_size`` (H, W): the canvas of the first look instead of the sidecar's (a dynamic-H/W graph only; the
-    image is letterboxed to fit it, on the smallest stride multiple around it): smaller is faster and finds large
-    plates as well or better, small far plates less well (docs/detector.md "Session 18")."""
+    image is letterboxed to fit it, on the smallest stride multiple around it): smaller is faster, finds small far
+    plates less well and large close ones often better (docs/detector.md "Session 18")."""
 
     def __init__(
         self,
@@ -112,6 +112,9 @@ class OnnxDetector:
         dynamic = len(inp.shape) == 4 and not all(isinstance(d, int) for d in inp.shape[1:3])
         self.stride = int(max(self.meta.get("strides", [32]))) if dynamic else None
         own = self.meta.get("input_size") or [self.meta["input"]["height"], self.meta["input"]["width"]]
+        # what a large JPEG is decoded for (Reader.pixels): never less than the sidecar's canvas, so a smaller first
+        # look does not make more plates too small in the reduced pixels (and decode the full image for them)
+        self.decode_size = (max(self.input_size[0], int(own[0])), max(self.input_size[1], int(own[1])))
         if input_size is not None and self.stride is None and self.input_size != (int(own[0]), int(own[1])):
             raise PlatekitError(f"{path}: a fixed-size detector graph takes {int(own[0])}x{int(own[1])} only, not "
                                 f"{self.input_size[0]}x{self.input_size[1]} (re-export with dynamic H/W)")
@@ -190,7 +193,7 @@ class OnnxDetector:
 
     @property
     def retry_size(self) -> tuple[int, int] | None:
-        """The canvas of the first look again (None: no retry)."""
+        """The canvas of the first look taken again when nothing was found (None: no retry)."""
         return self.retries[0][0] if self.retries else None
 
     @property

@@ -146,13 +146,13 @@ class Reader:
     of its size for the detector, and each plate is read from those pixels when it is at least half the
     reader's input rows tall there, else from the full-resolution image (decoded then, once): see
     :class:`Pixels` and docs/benchmarks.md. False: always decode the full image.
-    detect_retry: when the detector finds no plate in an image, it looks once more on the larger canvas its
-    sidecar names (``retry_empty``; the shipped detector: 640 at threshold 0.6, chosen on own val, docs/detector.md
-    "Session 17"); only images with no plate pay for it. False: one look.
+    detect_retry: when the detector finds no plate in an image, it looks again on the canvases its sidecar names
+    (``retry_empty``, in turn until one finds a plate; the shipped detector: 640 at threshold 0.6, then 256 at 0.5,
+    chosen on own val, docs/detector.md "Session 17" and "Session 18"); only images with no plate pay. False: one look.
     detect_size: the long side of the detector's first-look canvas instead of its sidecar's (384 for the shipped one;
     a dynamic-H/W detector the Reader loads, or an :class:`OnnxDetector` built with that ``input_size``): 256 is
-    ~1.8x faster to detect, finds more large plates and fewer small far ones, the second look unchanged
-    (docs/detector.md "Session 18"). None: the sidecar's.
+    ~1.8x faster to detect and finds fewer small far plates (large close ones often better), the later looks
+    unchanged (docs/detector.md "Session 18"). None: the sidecar's. Ignored in crop mode (no detector).
     text_prior: the weight of the plate-text prior of the CTC recognizers the Reader loads (shipped names or
     paths; None: each model's sidecar ``text_prior``, else its region's ``Region.text_prior``: cn 1, latin
     1; 0: off), see :class:`platekit.inference.recognizer.OnnxRecognizer`. Recognizer objects passed in
@@ -210,7 +210,8 @@ class Reader:
                 self.detector = OnnxDetector(resolve_model(detector or "detector", "detector"), threads,
                                              input_size=canvas)
             else:
-                if canvas is not None and tuple(getattr(detector, "input_size", ()) or ()) != canvas:
+                given = getattr(detector, "input_size", None)
+                if canvas is not None and (given is None or tuple(int(v) for v in given) != canvas):
                     raise PlatekitError(f"detect_size {self.detect_size}: give it to a detector the Reader loads, or "
                                         f"build OnnxDetector(path, input_size={canvas}) yourself")
                 self.detector = detector
@@ -270,7 +271,7 @@ class Reader:
             dets = self.detector.detect(px.image)
         if retry and hasattr(self.detector, "detect_retry") and not any(
                 thr is None or d.confidence >= thr for d in dets):
-            # nothing found (low verify_low candidates aside): one look on the detector's larger canvas, from
+            # nothing found (low verify_low candidates aside): the detector's later looks (other canvases), from
             # full-resolution pixels (a reduced JPEG decode would be upscaled there; decoded once, as for reading)
             again = self.detector.detect_retry(px.full())
             if again:
@@ -456,7 +457,8 @@ class Reader:
         else:
             name, buf = name or "<bytes>", bytes(item)
         head = read_head(buf)
-        size = getattr(self.detector, "input_size", None)  # (h, w); a custom detector may have none
+        # (h, w) the detector decodes for (OnnxDetector: never below its sidecar's canvas); a custom one may have none
+        size = getattr(self.detector, "decode_size", None) or getattr(self.detector, "input_size", None)
         f = 1
         if (head is not None and head.format == "JPEG" and isinstance(size, tuple | list) and len(size) == 2
                 and all(isinstance(v, int | np.integer) and v > 0 for v in size)):
