@@ -33,8 +33,7 @@ BINS = ((0.0, 0.05, "<5%"), (0.05, 0.10, "5-10%"), (0.10, 0.20, "10-20%"), (0.20
 
 def look(det: OnnxDetector, img: np.ndarray, size: int, thr: float) -> tuple[list, float]:
     t = time.perf_counter()
-    d, scale = det.raw(img, min_score=thr, size=(size, size))
-    dets = det.postprocess(d, scale, img.shape, thr)
+    dets = det.detect(img, thr, (size, size))
     return dets, (time.perf_counter() - t) * 1e3
 
 

@@ -133,16 +133,19 @@ class ProbsEnsemble(nn.Module):
         self.members = nn.ModuleList(models)
         self.input_size = tuple(int(v) for v in models[0].input_size)
 
-    def forward(self, image: torch.Tensor) -> torch.Tensor:  # uint8 [N, H, W, 3] -> [N, S, C]
-        out = 0.0
+    def member_probs(self, image: torch.Tensor) -> list[torch.Tensor]:  # uint8 [N, H, W, 3] -> each [N, S, C]
+        out = []
         for m in self.members:
             x = image
             size = tuple(int(v) for v in m.input_size)
             if size != self.input_size:  # [N, 3, H, W] float -> the member's [N, h, w, 3] pixel values
                 x = torch.nn.functional.interpolate(image.permute(0, 3, 1, 2).float(), size=size, mode="bilinear",
                                                     align_corners=False).round().clamp(0, 255).permute(0, 2, 3, 1)
-            out = out + torch.softmax(m(x).float(), dim=-1)
-        return out / len(self.members)
+            out.append(torch.softmax(m(x).float(), dim=-1))
+        return out
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:  # uint8 [N, H, W, 3] -> [N, S, C]
+        return torch.stack(self.member_probs(image)).mean(0)
 
 
 def export_ensemble(models: list[nn.Module], metas: list[dict[str, Any]], out_path: str | os.PathLike) -> dict:
@@ -160,10 +163,7 @@ def export_ensemble(models: list[nn.Module], metas: list[dict[str, Any]], out_pa
     h, w = ens.input_size
     dummy = torch.randint(0, 256, (2, h, w, 3), dtype=torch.uint8)
     with torch.no_grad():
-        shapes = {tuple(torch.softmax(m(dummy if tuple(m.input_size) == (h, w) else
-                                        torch.nn.functional.interpolate(dummy.permute(0, 3, 1, 2).float(),
-                                                                        size=tuple(m.input_size)).permute(0, 2, 3, 1)),
-                                      -1).shape[1:]) for m in models}
+        shapes = {tuple(p.shape[1:]) for p in ens.member_probs(dummy)}
     if len(shapes) != 1:
         raise ValueError(f"ensemble members give different output shapes {sorted(shapes)} (CTC frames must match)")
     vocab = len(sides[0]["alphabet"]) + (1 if sides[0]["decoder"] == "slots" else 2)

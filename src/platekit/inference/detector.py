@@ -98,7 +98,9 @@ class OnnxDetector:
     ):
         self.path = str(path)
         self.meta = load_sidecar(path, "detector")
-        size = input_size or self.meta.get("input_size") or [self.meta["input"]["height"], self.meta["input"]["width"]]
+        own = self.meta.get("input_size") or [self.meta["input"]["height"], self.meta["input"]["width"]]
+        own = (int(own[0]), int(own[1]))  # the sidecar's canvas
+        size = input_size or own
         self.input_size: tuple[int, int] = (int(size[0]), int(size[1]))
         self.score_threshold = float(
             score_threshold if score_threshold is not None else self.meta.get("score_threshold", 0.5)
@@ -111,12 +113,11 @@ class OnnxDetector:
         # a graph with dynamic H and W is fed the smallest stride-multiple canvas ("rect" letterbox)
         dynamic = len(inp.shape) == 4 and not all(isinstance(d, int) for d in inp.shape[1:3])
         self.stride = int(max(self.meta.get("strides", [32]))) if dynamic else None
-        own = self.meta.get("input_size") or [self.meta["input"]["height"], self.meta["input"]["width"]]
         # what a large JPEG is decoded for (Reader.pixels): never less than the sidecar's canvas, so a smaller first
         # look does not make more plates too small in the reduced pixels (and decode the full image for them)
-        self.decode_size = (max(self.input_size[0], int(own[0])), max(self.input_size[1], int(own[1])))
-        if input_size is not None and self.stride is None and self.input_size != (int(own[0]), int(own[1])):
-            raise PlatekitError(f"{path}: a fixed-size detector graph takes {int(own[0])}x{int(own[1])} only, not "
+        self.decode_size = (max(self.input_size[0], own[0]), max(self.input_size[1], own[1]))
+        if self.stride is None and self.input_size != own:
+            raise PlatekitError(f"{path}: a fixed-size detector graph takes {own[0]}x{own[1]} only, not "
                                 f"{self.input_size[0]}x{self.input_size[1]} (re-export with dynamic H/W)")
         if min(self.input_size) < 64 or max(self.input_size) > 4096:
             raise PlatekitError(f"detector canvas {self.input_size[0]}x{self.input_size[1]}: give 64 to 4096 pixels")
@@ -185,10 +186,11 @@ class OnnxDetector:
             out.append(Detection(box, corners, float(s)))  # type: ignore[arg-type]
         return out
 
-    def detect(self, image: np.ndarray, threshold: float | None = None) -> list[Detection]:
-        """Plates scored >= threshold (default: the sidecar's score_threshold), best first."""
+    def detect(self, image: np.ndarray, threshold: float | None = None,
+               size: tuple[int, int] | None = None) -> list[Detection]:
+        """Plates scored >= threshold (default: the sidecar's score_threshold), best first; ``size``: see ``raw``."""
         thr = self.score_threshold if threshold is None else threshold
-        det, scale = self.raw(image, min_score=thr)
+        det, scale = self.raw(image, min_score=thr, size=size)
         return self.postprocess(det, scale, image.shape, thr)
 
     @property
@@ -205,8 +207,7 @@ class OnnxDetector:
         of the sidecar at its threshold, in turn, until one finds a plate (the shipped file: 640 for far plates,
         then 256 for close ones); [] when none does or the file has no retry."""
         for size, thr in self.retries:
-            det, scale = self.raw(image, min_score=thr, size=size)
-            found = self.postprocess(det, scale, image.shape, thr)
+            found = self.detect(image, thr, size)
             if found:
                 return found
         return []
