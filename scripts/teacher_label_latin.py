@@ -28,7 +28,13 @@ recognition only on the plate rectified by platekit's shipped detector (its dete
 one that overlaps the box best, IoU >= 0.5; its four corners with a 5 % / 10 % (width / height) margin, warped
 to the corners' own aspect, clipped to 1-8, at 48 px high). With it, ``--single-view S``
 keeps a label whose views A and B disagree only when view C reads view A's text (both scores >= S): two
-views agree again, one of them rectified. labels_single.csv holds those. ``--union DIR`` only writes
+views agree again, one of them rectified. labels_single.csv holds those. ``--platekit-view S`` (session 19) adds a fourth view, computed once into ``OUT/raw_d.jsonl``: view D, platekit's
+own Latin pipeline on the scene (``Reader(region="latin")``: the shipped detector, rectification and rec_latin;
+the plate that overlaps the box best, IoU >= 0.5; its text and confidence). A box whose views A and B disagree and
+that no other rule kept gets a label in ``OUT/{train,val}/labels_platekit.csv`` when view D reads view A's or view
+B's text (plate-like, that view's score >= ``--min-score``) with a confidence of at least S (and a box whose views
+agree below ``--min-score`` when view D reads that text too): a teacher view and a
+reader trained on other labels agree. ``--union DIR`` only writes
 ``OUT/{train,val}/labels_union.csv``: OUT's labels_single.csv and DIR's together (rules with and without view C).
 
 Writes ``OUT/{train,val}/NNNN.png`` (the box + 6 % / 12 % margin, natural resolution) and
@@ -212,23 +218,65 @@ def rectified_view(args) -> None:
                 print(f"view C: {n}/{len(recs)} boxes", flush=True)
 
 
+def platekit_view(args) -> None:
+    """View D for every box of OUT/raw.jsonl -> OUT/raw_d.jsonl (crop name -> platekit's text, confidence, IoU)."""
+    from platekit.core.geometry import box_iou
+    from platekit.inference.reader import Reader
+
+    reader = Reader(region="latin", threads=1, min_confidence=0.0)
+    recs = [json.loads(line) for line in open(os.path.join(args.out, "raw.jsonl"), encoding="utf-8")]
+    scenes = scene_index(args.data)
+    path, plates = None, []
+    with open(os.path.join(args.out, "raw_d.jsonl"), "w", encoding="utf-8") as out:
+        for n, r in enumerate(recs):
+            scene = scenes[crop_source(r["crop"])[0], r["split"]]["image"]
+            if scene != path:
+                path = scene
+                plates = reader.read(os.path.join(args.data, scene))
+            text, conf, iou = "", 0.0, 0.0
+            if plates:
+                ious = box_iou(np.array([p.box for p in plates], np.float64), np.array([r["box"]], np.float64))[:, 0]
+                i = int(ious.argmax())
+                iou = float(ious[i])
+                if iou >= 0.5:
+                    text, conf = plates[i].text, float(plates[i].confidence)
+            out.write(json.dumps({"crop": r["crop"], "d_text": text, "d_conf": conf, "iou": iou},
+                                 ensure_ascii=False) + "\n")
+            if n % 100 == 0:
+                print(f"view D: {n}/{len(recs)} boxes", flush=True)
+
+
 def refilter(args) -> None:
     recs = [json.loads(line) for line in open(os.path.join(args.out, "raw.jsonl"), encoding="utf-8")]
     view_c = None
     if args.rectified_view:
         with open(os.path.join(args.out, "raw_c.jsonl"), encoding="utf-8") as f:
             view_c = {(c := json.loads(line))["crop"]: c for line in f}
+    view_d = None
+    if args.platekit_view:
+        with open(os.path.join(args.out, "raw_d.jsonl"), encoding="utf-8") as f:
+            view_d = {(d := json.loads(line))["crop"]: d for line in f}
     why = collections.Counter()
+    agreed: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
     kept: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
     single: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
     for r in recs:
         a_text, a_score = join_lines(r["lines"])
         v = verdict(a_text, a_score, r["b_text"], r["b_score"], args.min_score)
         why[v] += 1
+        rescued = False
         if v == "views disagree" and args.single_view and a_score >= args.single_view and PLATE.match(a_text):
             c = view_c.get(r["crop"]) if view_c is not None else None
             if view_c is None or (c and clean(c["c_text"]) == a_text and c["c_score"] >= args.single_view):
                 single[r["split"]].append((os.path.basename(r["crop"]), format_fix(a_text)))
+                rescued = True
+        if v in ("views disagree", "low score") and not rescued and view_d is not None:
+            d = view_d.get(r["crop"], {})
+            b_text = clean(r["b_text"])
+            teacher = {t for t, s in ((a_text, a_score), (b_text, r["b_score"]))  # low score: A and B agree, below it
+                       if (s >= args.min_score or v == "low score") and PLATE.match(t)}
+            if d.get("d_text") in teacher and d["d_conf"] >= args.platekit_view:
+                agreed[r["split"]].append((os.path.basename(r["crop"]), d["d_text"]))
         if v == "ok":
             fixed = format_fix(a_text)
             why["corrected by format"] += fixed != a_text
@@ -237,11 +285,16 @@ def refilter(args) -> None:
         write_csv(os.path.join(args.out, split, "labels.csv"), kept[split])
     for split in ("train", "val") if args.single_view else ():
         write_csv(os.path.join(args.out, split, "labels_single.csv"), single[split])
+    for split in ("train", "val") if view_d is not None else ():
+        write_csv(os.path.join(args.out, split, "labels_platekit.csv"), agreed[split])
     report = {"boxes": len(recs), "kept": {k: len(v) for k, v in kept.items()}, "verdicts": dict(why),
               "min_score": args.min_score}
     if args.single_view:
         report["single_view"] = {"min_score": args.single_view, "kept": {k: len(v) for k, v in single.items()},
                                  "confirmed_by_view_c": view_c is not None}
+    if view_d is not None:
+        report["platekit_view"] = {"min_confidence": args.platekit_view,
+                                   "kept": {k: len(v) for k, v in agreed.items()}}
     with open(os.path.join(args.out, "report.json"), "w") as f:
         json.dump(report, f, indent=1)
     print(json.dumps(report, indent=1))
@@ -269,6 +322,9 @@ def main() -> None:
                     help="also write labels_single.csv: view A alone, plate-like, score >= this (0 = off)")
     ap.add_argument("--rectified-view", action="store_true",
                     help="use view C (rectified by the shipped detector; computed into OUT/raw_c.jsonl when absent)")
+    ap.add_argument("--platekit-view", type=float, default=0.0,
+                    help="also write labels_platekit.csv: view D (platekit's own Latin pipeline, computed into "
+                         "OUT/raw_d.jsonl when absent) reads view A's or B's text at >= this confidence (0 = off)")
     ap.add_argument("--union", default=None,
                     help="only write OUT/*/labels_union.csv: OUT's labels_single.csv together with this folder's")
     ap.add_argument("--limit", type=int, default=0, help="first N scenes only (a quick look)")
@@ -280,6 +336,8 @@ def main() -> None:
         label(args)
     if args.rectified_view and not os.path.isfile(os.path.join(args.out, "raw_c.jsonl")):
         rectified_view(args)
+    if args.platekit_view and not os.path.isfile(os.path.join(args.out, "raw_d.jsonl")):
+        platekit_view(args)
     refilter(args)
 
 
