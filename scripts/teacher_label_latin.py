@@ -294,7 +294,7 @@ def refilter(args) -> None:
                                  "confirmed_by_view_c": view_c is not None}
     if view_d is not None:
         report["platekit_view"] = {"min_confidence": args.platekit_view,
-                                   "kept": {k: len(v) for k, v in agreed.items()}}
+                                   "kept": {k: len(agreed[k]) for k in ("train", "val")}}
     with open(os.path.join(args.out, "report.json"), "w") as f:
         json.dump(report, f, indent=1)
     print(json.dumps(report, indent=1))
