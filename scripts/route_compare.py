@@ -6,7 +6,7 @@ crops (latin, scripts/teacher_label_latin.py) and 300 hard synthetic Russian pla
 
 * ``scores``: every reader reads; the reading that fits one of its reader's formats with the highest
   confidence wins (``Reader(region="auto", router=False)``);
-* ``router`` (the Reader's default): the region classifier picks the reader (probability >= 0.8; else
+* ``router`` (the Reader's default): the region classifier picks the reader (probability >= the Reader's route_confidence, 0.9 since session 19; else
   as ``scores``);
 * ``router, weighted`` (``route_weighting=True``; not the default): as ``router``, but when the classifier is unsure each
   reading's confidence is multiplied by the classifier's probability of its reader's region.

@@ -27,7 +27,8 @@ CASES = {
     "cn_other_cameras_auto": (DATA / "test" / "cn_other_cameras", {}, {"region": "auto"}, 132, 3),
     # margin 1: 35 stays above the 32 rec_ru v8 reads once, so a crop-mode second look that stops working fails here
     "ru_real_crops": (DATA / "test" / "ru_real_crops", {}, {"crops": True, "region": "ru"}, 36, 1),
-    "latin_scenes_auto": (DATA / "test" / "latin_scenes", {}, {"region": "auto"}, 140, 3),
+    # margin 1 since session 19: the router's bar 0.9 reads 142, the old 0.8 140, so a bar that falls back fails here
+    "latin_scenes_auto": (DATA / "test" / "latin_scenes", {}, {"region": "auto"}, 142, 1),
 }
 # detection recall that must hold where the labels have boxes (latin_scenes: 88.4 % with the detector's retry of
 # session 17, 85.8 % without it: a retry that stops working fails here)

@@ -172,7 +172,7 @@ class Reader:
         verify_low: float = 0.0,
         verify_confidence: float = 0.8,
         color: str = "bgr",
-        route_confidence: float = 0.8,
+        route_confidence: float = 0.9,
         router: str | os.PathLike | bool | object | None = None,
         route_weighting: bool = False,
         reduced_decode: bool = True,
