@@ -35,7 +35,10 @@ def test_platekit_view_rescues_only_boxes_a_teacher_view_agrees_with(tmp_path):
         ("train/4_0.png", [_line("QW12ER", 0.90)], "W12ER", 0.90, "QW12EP", 0.99),     # D agrees with neither
         ("train/5_0.png", [_line("TT55UU", 0.90)], "T55UU", 0.90, "TT55UU", 0.3),      # D too unsure
         ("train/6_0.png", [_line("GH66JK", 0.60)], "GH66JK", 0.60, "GH66JK", 0.9),     # A = B below the bar, D agrees
-        ("train/7_0.png", [_line("NOPLATE", 0.90)], "OPLATE", 0.90, "NOPLATE", 0.9),   # not plate-like: no digit
+        ("train/7_0.png", [_line("NOPLATE", 0.90)], "OPLATE", 0.90, "NOPLATE", 0.9),   # views disagree, no digit
+        ("train/9_0.png", [_line("RT77YU", 0.70)], "T77YU", 0.90, "RT77YU", 0.9),      # D = A, but A below 0.85
+        ("train/10_0.png", [_line("FG88HJ", 0.90)], "G88HJ", 0.90, "FG88HJ", 0.5),    # D exactly at the bar
+        ("train/11_0.png", [_line("ZX12CV", 0.90)], "ZX-12 CV9", 0.90, "ZX12CV9", 0.8),  # D = B once B is cleaned
         ("val/8_0.png", [_line("VB34NM", 0.97)], "B34NM", 0.97, "VB34NM", 0.9),       # single-view rule first
     ]
     for split in ("train", "val"):  # the crops' folders, as the labelling pass leaves them
@@ -51,8 +54,8 @@ def test_platekit_view_rescues_only_boxes_a_teacher_view_agrees_with(tmp_path):
     m.refilter(args)
     assert _labels(tmp_path / "train" / "labels.csv") == {"1_0.png": "AB123CD"}
     assert _labels(tmp_path / "train" / "labels_platekit.csv") == {
-        "2_0.png": "XY45ZZ", "3_0.png": "L789M", "6_0.png": "GH66JK"}
+        "2_0.png": "XY45ZZ", "3_0.png": "L789M", "6_0.png": "GH66JK", "10_0.png": "FG88HJ", "11_0.png": "ZX12CV9"}
     assert _labels(tmp_path / "val" / "labels_single.csv") == {"8_0.png": "VB34NM"}
     assert _labels(tmp_path / "val" / "labels_platekit.csv") == {}  # kept by the single-view rule, not twice
     report = json.loads((tmp_path / "report.json").read_text())
-    assert report["platekit_view"] == {"min_confidence": 0.5, "kept": {"train": 3, "val": 0}}
+    assert report["platekit_view"] == {"min_confidence": 0.5, "kept": {"train": 5, "val": 0}}
