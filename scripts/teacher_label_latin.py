@@ -275,8 +275,9 @@ def refilter(args) -> None:
             b_text = clean(r["b_text"])
             teacher = {t for t, s in ((a_text, a_score), (b_text, r["b_score"]))  # low score: A and B agree, below it
                        if (s >= args.min_score or v == "low score") and PLATE.match(t)}
+            teacher |= {format_fix(t) for t in teacher}  # O -> 0 / I -> 1 where a digit belongs, as the labels get
             if d.get("d_text") in teacher and d["d_conf"] >= args.platekit_view:
-                agreed[r["split"]].append((os.path.basename(r["crop"]), d["d_text"]))
+                agreed[r["split"]].append((os.path.basename(r["crop"]), format_fix(d["d_text"])))
         if v == "ok":
             fixed = format_fix(a_text)
             why["corrected by format"] += fixed != a_text

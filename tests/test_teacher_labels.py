@@ -38,6 +38,7 @@ def test_platekit_view_rescues_only_boxes_a_teacher_view_agrees_with(tmp_path):
         ("train/7_0.png", [_line("NOPLATE", 0.90)], "OPLATE", 0.90, "NOPLATE", 0.9),   # views disagree, no digit
         ("train/9_0.png", [_line("RT77YU", 0.70)], "T77YU", 0.90, "RT77YU", 0.9),      # D = A, but A below 0.85
         ("train/10_0.png", [_line("FG88HJ", 0.90)], "G88HJ", 0.90, "FG88HJ", 0.5),    # D exactly at the bar
+        ("train/12_0.png", [_line("WUI9MKO", 0.90)], "UI9MKO", 0.90, "WU19MKO", 0.9),  # D = A's format fix
         ("train/11_0.png", [_line("ZX12CV", 0.90)], "ZX-12 CV9", 0.90, "ZX12CV9", 0.8),  # D = B once B is cleaned
         ("val/8_0.png", [_line("VB34NM", 0.97)], "B34NM", 0.97, "VB34NM", 0.9),       # single-view rule first
     ]
@@ -54,8 +55,9 @@ def test_platekit_view_rescues_only_boxes_a_teacher_view_agrees_with(tmp_path):
     m.refilter(args)
     assert _labels(tmp_path / "train" / "labels.csv") == {"1_0.png": "AB123CD"}
     assert _labels(tmp_path / "train" / "labels_platekit.csv") == {
-        "2_0.png": "XY45ZZ", "3_0.png": "L789M", "6_0.png": "GH66JK", "10_0.png": "FG88HJ", "11_0.png": "ZX12CV9"}
+        "2_0.png": "XY45ZZ", "3_0.png": "L789M", "6_0.png": "GH66JK", "10_0.png": "FG88HJ", "11_0.png": "ZX12CV9",
+        "12_0.png": "WU19MKO"}
     assert _labels(tmp_path / "val" / "labels_single.csv") == {"8_0.png": "VB34NM"}
     assert _labels(tmp_path / "val" / "labels_platekit.csv") == {}  # kept by the single-view rule, not twice
     report = json.loads((tmp_path / "report.json").read_text())
-    assert report["platekit_view"] == {"min_confidence": 0.5, "kept": {"train": 5, "val": 0}}
+    assert report["platekit_view"] == {"min_confidence": 0.5, "kept": {"train": 6, "val": 0}}
