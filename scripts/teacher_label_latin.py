@@ -176,6 +176,23 @@ def scene_index(data: str) -> dict[tuple[str, str], dict]:
     return out
 
 
+def best_overlap(boxes: list, box: list) -> tuple[int, float]:
+    """(index, IoU) of the box in ``boxes`` that overlaps ``box`` most; (-1, 0.0) when there is none."""
+    from platekit.core.geometry import box_iou
+
+    if not boxes:
+        return -1, 0.0
+    ious = box_iou(np.array(boxes, np.float64), np.array([box], np.float64))[:, 0]
+    i = int(ious.argmax())
+    return i, float(ious[i])
+
+
+def read_view(out: str, name: str) -> dict[str, dict]:
+    """A per-box view file (OUT/raw_c.jsonl, OUT/raw_d.jsonl) -> crop name -> its record."""
+    with open(os.path.join(out, name), encoding="utf-8") as f:
+        return {(v := json.loads(line))["crop"]: v for line in f}
+
+
 def crop_source(crop: str) -> tuple[str, int]:
     """A crop name (``[SPLIT/]STEM_J.png``) -> (image stem, box index J)."""
     stem, j = os.path.splitext(os.path.basename(crop))[0].rsplit("_", 1)
@@ -186,7 +203,7 @@ def rectified_view(args) -> None:
     """View C for every box of OUT/raw.jsonl -> OUT/raw_c.jsonl (crop name -> text, score, detector IoU)."""
     from rapidocr_onnxruntime import RapidOCR
 
-    from platekit.core.geometry import box_iou, corner_aspect, rectify
+    from platekit.core.geometry import corner_aspect, rectify
     from platekit.inference.detector import OnnxDetector
     from platekit.inference.reader import resolve_model
 
@@ -201,17 +218,14 @@ def rectified_view(args) -> None:
             if scene != path:
                 path, img = scene, cv2.imread(os.path.join(args.data, scene))
                 dets = det.detect(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), threshold=0.2)
-            text, score, iou = "", 0.0, 0.0
-            if dets:
-                ious = box_iou(np.array([d.box for d in dets], np.float64), np.array([r["box"]], np.float64))[:, 0]
-                i = int(ious.argmax())
-                iou = float(ious[i])
-                if iou >= 0.5 and dets[i].corners is not None:
-                    c = np.asarray(dets[i].corners, np.float32).reshape(4, 2)
-                    aspect = min(8.0, max(1.0, corner_aspect(c)))
-                    crop = rectify(img, c, (int(round(48 * aspect)), 48), margin=0.05)
-                    res, _ = eng(crop, use_det=False, use_cls=False, use_rec=True)
-                    text, score = (res[0][0], float(res[0][1])) if res else ("", 0.0)
+            text, score = "", 0.0
+            i, iou = best_overlap([d.box for d in dets], r["box"])
+            if iou >= 0.5 and dets[i].corners is not None:
+                c = np.asarray(dets[i].corners, np.float32).reshape(4, 2)
+                aspect = min(8.0, max(1.0, corner_aspect(c)))
+                crop = rectify(img, c, (int(round(48 * aspect)), 48), margin=0.05)
+                res, _ = eng(crop, use_det=False, use_cls=False, use_rec=True)
+                text, score = (res[0][0], float(res[0][1])) if res else ("", 0.0)
             out.write(json.dumps({"crop": r["crop"], "c_text": text, "c_score": score, "iou": iou},
                                  ensure_ascii=False) + "\n")
             if n % 100 == 0:
@@ -220,7 +234,6 @@ def rectified_view(args) -> None:
 
 def platekit_view(args) -> None:
     """View D for every box of OUT/raw.jsonl -> OUT/raw_d.jsonl (crop name -> platekit's text, confidence, IoU)."""
-    from platekit.core.geometry import box_iou
     from platekit.inference.reader import Reader
 
     reader = Reader(region="latin", threads=1, min_confidence=0.0)
@@ -233,13 +246,10 @@ def platekit_view(args) -> None:
             if scene != path:
                 path = scene
                 plates = reader.read(os.path.join(args.data, scene))
-            text, conf, iou = "", 0.0, 0.0
-            if plates:
-                ious = box_iou(np.array([p.box for p in plates], np.float64), np.array([r["box"]], np.float64))[:, 0]
-                i = int(ious.argmax())
-                iou = float(ious[i])
-                if iou >= 0.5:
-                    text, conf = plates[i].text, float(plates[i].confidence)
+            text, conf = "", 0.0
+            i, iou = best_overlap([p.box for p in plates], r["box"])
+            if iou >= 0.5:
+                text, conf = plates[i].text, float(plates[i].confidence)
             out.write(json.dumps({"crop": r["crop"], "d_text": text, "d_conf": conf, "iou": iou},
                                  ensure_ascii=False) + "\n")
             if n % 100 == 0:
@@ -248,14 +258,8 @@ def platekit_view(args) -> None:
 
 def refilter(args) -> None:
     recs = [json.loads(line) for line in open(os.path.join(args.out, "raw.jsonl"), encoding="utf-8")]
-    view_c = None
-    if args.rectified_view:
-        with open(os.path.join(args.out, "raw_c.jsonl"), encoding="utf-8") as f:
-            view_c = {(c := json.loads(line))["crop"]: c for line in f}
-    view_d = None
-    if args.platekit_view:
-        with open(os.path.join(args.out, "raw_d.jsonl"), encoding="utf-8") as f:
-            view_d = {(d := json.loads(line))["crop"]: d for line in f}
+    view_c = read_view(args.out, "raw_c.jsonl") if args.rectified_view else None
+    view_d = read_view(args.out, "raw_d.jsonl") if args.platekit_view else None
     why = collections.Counter()
     agreed: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
     kept: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
