@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from platekit.cli.main import app
 
 PLATE_KEYS = {"text", "confidence", "char_confidences", "box", "corners", "detection_confidence", "format", "region",
-              "type"}
+              "type", "colour"}
 
 
 def run(models, *args):

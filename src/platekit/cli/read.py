@@ -184,7 +184,7 @@ def print_table(records: list[dict], header: bool = True) -> None:
     _emit(buf.getvalue())
 
 
-CSV_COLUMNS = ["image", "track", "frame", "text", "type", "region", "confidence", "detection_confidence",
+CSV_COLUMNS = ["image", "track", "frame", "text", "type", "colour", "region", "confidence", "detection_confidence",
                "x1", "y1", "x2", "y2", "lt_x", "lt_y", "rt_x", "rt_y", "rb_x", "rb_y", "lb_x", "lb_y", "error"]
 
 
@@ -197,7 +197,7 @@ def csv_rows(rec: dict) -> list[dict]:
     for p in rec["plates"]:
         corners = {f"{k}_{a}": v for k, c in zip(("lt", "rt", "rb", "lb"), p["corners"], strict=True)
                    for a, v in zip("xy", c, strict=True)}
-        rows.append(base | {k: p[k] for k in ("text", "type", "region", "confidence", "detection_confidence")}
+        rows.append(base | {k: p.get(k) for k in ("text", "type", "colour", "region", "confidence", "detection_confidence")}
                     | dict(zip(("x1", "y1", "x2", "y2"), p["box"], strict=True)) | corners)
     return rows
 
@@ -277,6 +277,8 @@ def read_cmd(
                                            help="Long side of the detector's first-look canvas (default: the "
                                                 "detector's, 384; 256 detects ~1.8x faster, finds fewer small far "
                                                 "plates: docs/detector.md 'Session 18')."),
+    no_colour: bool = typer.Option(False, "--no-colour", help="Do not judge Chinese plates' colour (\"colour\": null; "
+                                   "a 7-character text is then typed cn-blue; ~0.2 ms less per plate)."),
 ) -> None:
     """Find and read licence plates in images, folders, videos, webcams and streams."""
     import cv2
@@ -288,6 +290,8 @@ def read_cmd(
     reader_kw = dict(region=region.value, detector=detector, recognizer=recognizer, threads=threads,
                      min_confidence=min_confidence, crops=crops, reduced_decode=not full_decode,
                      detect_retry=not no_retry, detect_size=detect_size)
+    if no_colour:
+        reader_kw["colour"] = False
     if refine_below is not None:
         reader_kw["refine_below"] = refine_below
     inputs = list(expand_inputs(paths))

@@ -131,13 +131,18 @@ class Region:
                 return f
         return None
 
-    def guess_type(self, text: str) -> PlateFormat | None:
-        """The first of the region's plate types (``types``, else ``formats``) the text fits, or None."""
+    def guess_type(self, text: str, colour: str | None = None) -> PlateFormat | None:
+        """The first of the region's plate types (``types``, else ``formats``) the text fits, or None. ``colour``
+        (the plate's background colour, seen in its pixels): the first fitting type of that colour
+        (``CN_TYPE_INFO``: a 7-character text on a yellow plate is ``cn-yellow``), else the first fitting type."""
         t = normalize_text(text, self.name)
-        for f in self.types or self.formats:
-            if f.validate(t):
-                return f
-        return None
+        fits = [f for f in self.types or self.formats if f.validate(t)]
+        if colour is not None:
+            for f in fits:
+                info = CN_TYPE_INFO.get(f.name)
+                if info is not None and info.plate_colour == colour:
+                    return f
+        return fits[0] if fits else None
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,13 @@ class CnTypeInfo:
     # two-row plates: each row's box (x0, y0, x1, y1) in fractions of the plate, top row first; a one-line
     # reader reads them side by side (core.geometry.stitch_rows), the Reader when a plate's corners are this squat
     row_boxes: tuple[tuple[float, float, float, float], ...] = ()
+
+    @property
+    def plate_colour(self) -> str:
+        """The plate's background colour as one word (blue, green, yellow, white, black): the first colour of
+        ``colours``; the large new-energy plate's yellow-green split counts as green (new energy)."""
+        word = self.colours.split("/")[0].split()[0]
+        return "green" if word == "yellow-green" else word
 
 
 # Chinese plate types as data: (name, spec, digit_share, description, CnTypeInfo). A spec spells one
@@ -205,6 +217,14 @@ def _cn(name: str, specs: str, digit_share: float | None, description: str) -> P
 
 CN_TYPES: tuple[PlateFormat, ...] = tuple(_cn(*t[:4]) for t in CN_TYPE_TABLE)
 CN_TYPE_INFO: dict[str, CnTypeInfo] = {t[0]: t[4] for t in CN_TYPE_TABLE}
+
+
+def cn_types_by_colour() -> dict[str, list[str]]:
+    """plate colour -> the Chinese types of that colour, in ``CN_TYPE_TABLE`` order (blue first)."""
+    out: dict[str, list[str]] = {}
+    for name, info in CN_TYPE_INFO.items():
+        out.setdefault(info.plate_colour, []).append(name)
+    return out
 
 
 @dataclass(frozen=True)

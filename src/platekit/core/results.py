@@ -37,6 +37,9 @@ class Plate:
     # the plate type the text fits (cn-blue, cn-green, cn-green-large, cn-learner, cn-police, cn-hk, ...,
     # ru, eu-de: core.formats.guess_format / Region.guess_type); None: fits none
     type: str | None = None
+    # the plate's background colour seen in its pixels (blue, green, yellow, white, black: Chinese plates, the
+    # shipped plate-colour classifier at its bar); None: not judged, or not sure
+    colour: str | None = None
 
     @property
     def fits_format(self) -> bool:

@@ -157,6 +157,10 @@ class Reader:
     paths; None: each model's sidecar ``text_prior``, else its region's ``Region.text_prior``: cn 1, latin
     1; 0: off), see :class:`platekit.inference.recognizer.OnnxRecognizer`. Recognizer objects passed in
     keep their own setting.
+    colour: the plate-colour classifier (None: the shipped ``colour.onnx`` when there is one; a path; False: off).
+    Plates read by the cn reader get ``Plate.colour`` (blue, green, yellow, white, black) when the classifier is at
+    least as sure as its sidecar's ``bar``, and their type by text and colour (a 7-character text on a yellow
+    plate is ``cn-yellow``, not ``cn-blue``); the texts read do not change (docs/reading.md "Plate colour").
     """
 
     def __init__(
@@ -180,6 +184,7 @@ class Reader:
         text_prior: float | None = None,
         detect_retry: bool = True,
         detect_size: int | None = None,
+        colour: str | os.PathLike | bool | object | None = None,
     ):
         from platekit.inference.detector import OnnxDetector
         from platekit.inference.recognizer import OnnxRecognizer
@@ -246,6 +251,18 @@ class Reader:
                 self.router = OnnxRegionClassifier(resolve_model(router, "region_classifier"), threads)
             else:
                 self.router = router
+        # the plate-colour classifier: a Chinese plate's colour (Plate.colour) and, with its text, its type
+        self.colour = None
+        if colour is not False:
+            from platekit.inference.region import plate_colour_classifier
+
+            if colour is None or colour is True:
+                shipped = shipped_models("plate_colour").get("colour")
+                self.colour = plate_colour_classifier(shipped, threads) if shipped else None
+            elif isinstance(colour, str | os.PathLike):
+                self.colour = plate_colour_classifier(resolve_model(colour, "plate_colour"), threads)
+            else:
+                self.colour = colour
 
     # every __init__ setting but the models: what a reader for another region keeps (tests check the list is whole)
     SETTINGS = ("threads", "min_confidence", "crops", "refine_below", "refine_crops", "verify_low", "verify_confidence",
@@ -255,7 +272,8 @@ class Reader:
     def for_region(self, region: str) -> Reader:
         """A Reader for ``region`` with every setting of this one and the same detector object (not loaded again),
         reading with that region's shipped recognizers (``auto``: every shipped one and the shipped router)."""
-        return Reader(region=region, detector=self.detector, **{k: getattr(self, k) for k in self.SETTINGS})
+        return Reader(region=region, detector=self.detector, colour=self.colour if self.colour is not None else False,
+                      **{k: getattr(self, k) for k in self.SETTINGS})
 
     # --- stages ---------------------------------------------------------------------------
     def _detections(self, px: Pixels, retry: bool = False) -> list[Detection]:
@@ -381,6 +399,25 @@ class Reader:
                             types.pop(i, None)
         return types
 
+    def _colours(self, work: list[list[int]], crops: list[list[np.ndarray]], src: list[int | None]) -> dict[int, str]:
+        """{plate index: its background colour} for plates read by a reader whose region has coloured types (cn),
+        from the crops that reader read (the colour classifier's probability at or above its bar; else no colour)."""
+        if self.colour is None:
+            return {}
+        idx, todo = [], []
+        for k, (rec, ids, cs) in enumerate(zip(self.recognizers, work, crops, strict=True)):
+            if getattr(rec, "region", None) != "cn":
+                continue
+            for i, c in zip(ids, cs, strict=True):
+                if src[i] == k:
+                    idx.append(i)
+                    todo.append(c)
+        if not todo:
+            return {}
+        p = self.colour.probs(todo)
+        bar = float(getattr(self.colour, "bar", 0.9))
+        return {i: self.colour.classes[int(row.argmax())] for i, row in zip(idx, p, strict=True) if row.max() >= bar}
+
     def process(self, image: np.ndarray, min_confidence: float | None = None,
                 retry: bool | None = None) -> tuple[list[Plate], dict[str, float]]:
         """RGB uint8 image -> (plates, per-stage milliseconds {detect, rectify, read}). ``retry``: the detector's
@@ -413,6 +450,7 @@ class Reader:
         if self.refine_below > 0 and (self.detector is not None or self.refine_crops):
             self._refine(px, dets, best, src, allowed)
         stitched = self._stitch(px, dets, best, src, allowed)
+        colours = self._colours(work, crops, src)
         t3 = time.perf_counter()
         plates, unread = [], []
         for i, (d, r, k) in enumerate(zip(dets, best, src, strict=True)):
@@ -424,7 +462,8 @@ class Reader:
             corners = tuple((float(x), float(y)) for x, y in self._corners(d))
             region = getattr(self.recognizers[k], "region", None)
             plates.append(Plate(r.text, r.confidence, r.char_confidences, tuple(d.box), corners, d.confidence,
-                                r.format, region, stitched.get(i) or _plate_type(r.text, region)))
+                                r.format, region, stitched.get(i) or _plate_type(r.text, region, colours.get(i)),
+                                colours.get(i)))
         ms = {"detect": (t1 - t0) * 1e3, "rectify": (t2 - t1) * 1e3 - (late2 - late1),
               "read": (t3 - t2) * 1e3 - (px.full_ms - late2)}
         return plates, ms, unread
@@ -528,10 +567,11 @@ def _label(item: ImageLike, name: str | None) -> str:
     return "<bytes>" if isinstance(item, bytes | bytearray) else "<array>"
 
 
-def _plate_type(text: str, region: str | None) -> str | None:
+def _plate_type(text: str, region: str | None, colour: str | None = None) -> str | None:
     """The plate type the text fits (``cn-blue``, ``cn-green``, ``cn-learner``, ``ru``, ...), or None: every
-    type of the region (``Region.types``: cn's special types 学 警 港 ... too, whatever the reader's alphabet)."""
-    fmt = REGIONS[region].guess_type(text) if region in REGIONS else guess_format(text)
+    type of the region (``Region.types``: cn's special types 学 警 港 ... too, whatever the reader's alphabet);
+    of several that fit, the one of the plate's ``colour`` (``cn-yellow`` for a 7-character text on yellow)."""
+    fmt = REGIONS[region].guess_type(text, colour) if region in REGIONS else guess_format(text)
     return fmt.name if fmt is not None else None
 
 

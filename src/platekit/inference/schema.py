@@ -30,10 +30,14 @@ class PlateRecord(_Strict):
                                "of its plate formats, else null. Use region and type.")
     region: str | None = Field(description="Region of the recognizer that read the plate: cn, ru, latin.")
     type: str | None = Field(description="Plate type the text fits (cn-blue, cn-green, cn-green-large, "
-                             "cn-learner, cn-trailer, cn-police, cn-embassy, cn-consulate, cn-hk, cn-macau, "
-                             "cn-emergency, ru, ru-taxi, eu-de, ...; 7-character Chinese plates of the blue "
-                             "alphabet are reported as cn-blue, yellow ones included), or null: the reading "
-                             "fits no known plate type.")
+                             "cn-yellow, cn-learner, cn-trailer, cn-police, cn-embassy, cn-consulate, cn-hk, "
+                             "cn-macau, cn-emergency, ru, ru-taxi, eu-de, ...); of several types that spell the "
+                             "text, the one of the plate's colour (a 7-character Chinese text on a yellow plate "
+                             "is cn-yellow; with no colour seen, cn-blue); null: the reading fits no known plate "
+                             "type.")
+    colour: str | None = Field(default=None, description="The plate's background colour seen in its pixels (Chinese "
+                               "plates: blue, green, yellow, white, black), or null: not judged (other regions, "
+                               "--no-colour) or not sure.")
 
 
 class ImageRecord(_Strict):

@@ -43,6 +43,10 @@ class ClassifierData:
     synth_formats: dict[str, list[str]] = field(default_factory=lambda: {"cn": [], "ru": [], "latin": []})
     # the generator's difficulty; several values split each class's synthetic crops evenly between them
     difficulties: tuple[float, ...] = (0.8,)
+    # the classes, and which class the real crops feed (the plate-colour classifier: ccpd -> "blue", no openlpr)
+    classes: tuple[str, ...] = CLASSES
+    ccpd_class: str = "cn"
+    openlpr_class: str | None = "latin"
 
 
 def _synth(formats: list[str], n: int, size: tuple[int, int], seed: int, binarize: float,
@@ -91,27 +95,28 @@ def _ccpd(root: str, split: str, size: tuple[int, int]) -> np.ndarray:
 
 def build_sets(data: ClassifierData, size: tuple[int, int], seed: int = 0) -> tuple[list[np.ndarray], list[dict]]:
     """-> (train arrays per class, val sets [{name, cls, x}])."""
-    fmts = {c: list(data.synth_formats.get(c) or [n for n, f in FORMATS.items() if f.region == c]) for c in CLASSES}
+    classes = data.classes
+    fmts = {c: list(data.synth_formats.get(c) or [n for n, f in FORMATS.items() if f.region == c]) for c in classes}
     n = data.synth_per_class
     train = {c: [_synth(fmts[c], n, size, seed + 11 * i, 0.35 if c == "ru" else 0.05, data.difficulties)]
-             for i, c in enumerate(CLASSES)}
+             for i, c in enumerate(classes)}
     val = [{"name": f"synth_{c}", "cls": c, "x": _synth(fmts[c], 300, size, 1000 + seed + 11 * i, 0.35 if c == "ru" else 0.05)}
-           for i, c in enumerate(CLASSES)]
-    if data.ccpd and os.path.isdir(data.ccpd):
-        train["cn"].append(_ccpd(data.ccpd, "train", size))
-        val.append({"name": "ccpd_val", "cls": "cn", "x": _ccpd(data.ccpd, "val", size)})
-    if data.openlpr_crops and os.path.isdir(data.openlpr_crops):
+           for i, c in enumerate(classes)]
+    if data.ccpd and os.path.isdir(data.ccpd) and data.ccpd_class in classes:
+        train[data.ccpd_class].append(_ccpd(data.ccpd, "train", size))
+        val.append({"name": "ccpd_val", "cls": data.ccpd_class, "x": _ccpd(data.ccpd, "val", size)})
+    if data.openlpr_crops and os.path.isdir(data.openlpr_crops) and data.openlpr_class in classes:
         cjk = _cjk_crops(data.openlpr_crops)
-        train["latin"].append(_folder(os.path.join(data.openlpr_crops, "train", "*.png"), size, cjk))
-        val.append({"name": "openlpr_val", "cls": "latin",
+        train[data.openlpr_class].append(_folder(os.path.join(data.openlpr_crops, "train", "*.png"), size, cjk))
+        val.append({"name": "openlpr_val", "cls": data.openlpr_class,
                     "x": _folder(os.path.join(data.openlpr_crops, "val", "*.png"), size, cjk)})
-    empty = [c for c in CLASSES if not any(len(a) for a in train[c])]
+    empty = [c for c in classes if not any(len(a) for a in train[c])]
     if empty:
         raise PlatekitError(f"no training crops for class {', '.join(empty)}: give its data or generator formats")
-    return [np.concatenate([a for a in train[c] if len(a)]) for c in CLASSES], [v for v in val if len(v["x"])]
+    return [np.concatenate([a for a in train[c] if len(a)]) for c in classes], [v for v in val if len(v["x"])]
 
 
-def augment(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def augment(img: np.ndarray, rng: np.random.Generator, grey: float = 0.15) -> np.ndarray:
     from platekit.train.rec_data import photometric
 
     h, w = img.shape[:2]
@@ -125,7 +130,7 @@ def augment(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         s = rng.uniform(0.3, 0.7)
         img = cv2.resize(cv2.resize(img, (max(8, int(w * s)), max(4, int(h * s)))), (w, h))
     img = photometric(img, rng, 0.6)
-    if rng.random() < 0.15:  # IR / grey cameras
+    if rng.random() < grey:  # IR / grey cameras
         img = np.repeat(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)[..., None], 3, 2)
     return img
 
@@ -136,14 +141,16 @@ def evaluate(model: RegionClassifier, val: list[dict]) -> dict[str, float]:
     with torch.no_grad():
         for v in val:
             p = model(torch.from_numpy(v["x"])).numpy()
-            out[v["name"]] = float((p.argmax(1) == CLASSES.index(v["cls"])).mean())
+            out[v["name"]] = float((p.argmax(1) == model.classes.index(v["cls"])).mean())
     model.train()
     return out
 
 
 def train(out_path: str, data: ClassifierData | None = None, size: tuple[int, int] = (40, 128), steps: int = 3000,
-          batch: int = 96, lr: float = 3e-3, seed: int = 0, threads: int = 1, log=print) -> dict:
-    """Train, export ``out_path`` (.onnx + .json sidecar with the validation accuracies) -> the sidecar."""
+          batch: int = 96, lr: float = 3e-3, seed: int = 0, threads: int = 1, log=print,
+          kind: str = "region_classifier", grey: float = 0.15, widths: tuple[int, ...] = (16, 32, 48, 64)) -> dict:
+    """Train, export ``out_path`` (.onnx + .json sidecar with the validation accuracies) -> the sidecar.
+    ``kind``: the sidecar's kind (``plate_colour`` for the colour classifier); ``grey``: share of crops turned grey."""
     torch.manual_seed(seed)
     torch.set_num_threads(threads)
     torch.set_flush_denormal(True)
@@ -151,19 +158,20 @@ def train(out_path: str, data: ClassifierData | None = None, size: tuple[int, in
     t0 = time.time()
     data = data or ClassifierData()
     train_x, val = build_sets(data, size, seed)
-    sizes = ", ".join(f"{c} {len(x)}" for c, x in zip(CLASSES, train_x, strict=True))
+    classes = data.classes
+    sizes = ", ".join(f"{c} {len(x)}" for c, x in zip(classes, train_x, strict=True))
     vsizes = ", ".join(f"{v['name']} {len(v['x'])}" for v in val)
     log(f"data: {sizes}; val: {vsizes} ({time.time() - t0:.0f} s)")
-    model = RegionClassifier(CLASSES, size)
+    model = RegionClassifier(classes, size, widths)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps, pct_start=0.1)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=0.05)
-    per = batch // len(CLASSES)
+    per = batch // len(classes)
     for step in range(steps):
         xs, ys = [], []
         for c, x in enumerate(train_x):
             for i in rng.integers(0, len(x), per):
-                xs.append(augment(x[i], rng))
+                xs.append(augment(x[i], rng, grey))
                 ys.append(c)
         loss = loss_fn(model.logits(torch.from_numpy(np.stack(xs))), torch.tensor(ys))
         opt.zero_grad()
@@ -177,11 +185,12 @@ def train(out_path: str, data: ClassifierData | None = None, size: tuple[int, in
     acc = evaluate(model, val)
     model.eval()
     export_onnx(model, torch.zeros(1, size[0], size[1], 3, dtype=torch.uint8), out_path, "probs")
-    meta = {"kind": "region_classifier", "model": "region_classifier", "classes": list(CLASSES),
+    meta = {"kind": kind, "model": "region_classifier", "classes": list(classes),
             "input": {"height": size[0], "width": size[1], "layout": "NHWC", "dtype": "uint8", "channels": "RGB"},
             "crop_margin": 0.05, "params": param_count(model), "val_accuracy": acc,
             "trained": {"steps": steps, "batch": batch, "lr": lr, "seed": seed, "minutes": round((time.time() - t0) / 60, 1),
-                        "synth_per_class": data.synth_per_class, "synth_difficulties": list(data.difficulties)}}
+                        "synth_per_class": data.synth_per_class, "synth_difficulties": list(data.difficulties),
+                        "widths": list(widths)}}
     with open(os.path.splitext(out_path)[0] + ".json", "w", encoding="utf-8") as f:
         json.dump(meta, f, indent=1)
     return meta

@@ -1,0 +1,43 @@
+"""Train + export the plate-colour classifier (issue 14: a Chinese plate's type by colour, not text alone).
+
+The region classifier's network and loop (src/platekit/train/region_classifier.py) over the plate colours of
+``core.formats.CN_TYPE_INFO`` (blue, yellow, green, white, black): synthetic crops of every Chinese type of that
+colour, plus the CCPD train-split crops as blue.
+
+    python scripts/train_colour_classifier.py runs/colour/colour.onnx [--steps 4000]
+    cp runs/colour/colour.{onnx,json} src/platekit/weights/   # ship it
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from platekit.core.formats import cn_types_by_colour
+from platekit.train.region_classifier import ClassifierData, train
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out", help="output .onnx (sidecar .json next to it)")
+    ap.add_argument("--steps", type=int, default=4000)
+    ap.add_argument("--synth", type=int, default=3000, help="synthetic crops per colour")
+    ap.add_argument("--difficulties", default="0.5,0.8,1.0", help="generator difficulties, comma-separated")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--grey", type=float, default=0.05, help="share of training crops turned grey (IR cameras)")
+    ap.add_argument("--size", default="24x72", help="input HxW")
+    ap.add_argument("--widths", default="12,24,32,48", help="channels of the four conv stages")
+    ap.add_argument("--ccpd", default="../shared/data/ccpd2019_base")
+    args = ap.parse_args()
+    by_colour = cn_types_by_colour()
+    data = ClassifierData(args.ccpd, None, args.synth, synth_formats=by_colour, classes=tuple(by_colour),
+                          ccpd_class="blue", openlpr_class=None,
+                          difficulties=tuple(float(d) for d in args.difficulties.split(",")))
+    h, w = (int(v) for v in args.size.lower().split("x"))
+    meta = train(args.out, data, size=(h, w), steps=args.steps, seed=args.seed, threads=args.threads,
+                 kind="plate_colour", grey=args.grey, widths=tuple(int(v) for v in args.widths.split(",")))
+    print(meta["val_accuracy"])
+
+
+if __name__ == "__main__":
+    main()

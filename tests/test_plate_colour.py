@@ -1,0 +1,117 @@
+"""Plate colour (issue 14): a Chinese plate's type by its text and the colour seen in its pixels."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from platekit import Reader
+from platekit.core.formats import CN_TYPE_INFO, REGIONS, cn_types_by_colour
+from platekit.core.results import Detection, Reading
+from platekit.inference.reader import _plate_type
+
+
+def test_every_type_has_one_plate_colour():
+    by = cn_types_by_colour()
+    assert sorted(n for names in by.values() for n in names) == sorted(CN_TYPE_INFO)
+    assert set(by) == {"blue", "green", "yellow", "white", "black"}
+    assert by["blue"] == ["cn-blue"] and by["green"] == ["cn-green", "cn-green-large"]
+
+
+@pytest.mark.parametrize("text,colour,expected", [
+    ("皖A12345", None, "cn-blue"),  # the colour unknown: the text's first fit, as before
+    ("皖A12345", "blue", "cn-blue"),
+    ("皖A12345", "yellow", "cn-yellow"),  # the same characters on a yellow plate
+    ("皖A12345", "green", "cn-blue"),  # no green type spells a 7-character text: the text decides
+    ("皖AD12345", "green", "cn-green"),
+    ("皖A12345D", "green", "cn-green-large"),
+    ("京A1234学", "blue", "cn-learner"),  # a text only one type spells keeps that type
+    ("苏A1234警", "white", "cn-police"),
+])
+def test_type_by_text_and_colour(text, colour, expected):
+    assert REGIONS["cn"].guess_type(text, colour).name == expected
+    assert _plate_type(text, "cn", colour) == expected
+
+
+class _Rec:
+    input_size, crop_margin, region = (16, 48), 0.0, "cn"
+
+    def read(self, crops):
+        return [Reading("皖A12345", 0.95, (0.95,) * 7, "cn") for _ in crops]
+
+
+class _Det:
+    def detect(self, image):
+        return [Detection((10.0, 10.0, 50.0, 30.0), None, 0.9), Detection((60.0, 10.0, 100.0, 30.0), None, 0.9)]
+
+
+class _Colour:
+    """Fixed colour probabilities per plate (classes blue, green, yellow, white, black), in detection order."""
+
+    input_size, crop_margin, classes, bar = (8, 24), 0.0, ("blue", "green", "yellow", "white", "black"), 0.6
+
+    def __init__(self, rows):
+        self.rows, self.seen = np.asarray(rows, np.float32), 0
+
+    def probs(self, crops):
+        self.seen += len(crops)
+        return self.rows[: len(crops)]
+
+
+def test_reader_reports_colour_and_type_at_the_bar():
+    colour = _Colour([[0.1, 0.05, 0.8, 0.03, 0.02], [0.5, 0.1, 0.4, 0.0, 0.0]])
+    plates = Reader(detector=_Det(), recognizer=[_Rec()], colour=colour, refine_below=0).read(
+        np.zeros((60, 120, 3), np.uint8))
+    assert [(p.text, p.colour, p.type) for p in plates] == [("皖A12345", "yellow", "cn-yellow"),
+                                                            ("皖A12345", None, "cn-blue")]  # 0.5 < the bar
+    assert colour.seen == 2 and plates[0].to_dict()["colour"] == "yellow"
+    off = Reader(detector=_Det(), recognizer=[_Rec()], colour=False, refine_below=0).read(np.zeros((60, 120, 3), np.uint8))
+    assert [(p.colour, p.type) for p in off] == [(None, "cn-blue")] * 2
+
+
+def test_only_plates_of_a_coloured_region_are_judged():
+    class _Latin(_Rec):
+        region = "latin"
+
+        def read(self, crops):
+            return [Reading("AB123CD", 0.95, (0.95,) * 7, "latin") for _ in crops]
+
+    colour = _Colour([[0.9, 0.1, 0.0, 0.0, 0.0]] * 2)
+    plates = Reader(region="latin", detector=_Det(), recognizer=[_Latin()], colour=colour, refine_below=0).read(
+        np.zeros((60, 120, 3), np.uint8))
+    assert colour.seen == 0 and all(p.colour is None for p in plates)
+
+
+def test_shipped_colour_classifier_sees_a_drawn_yellow_plate():
+    """The shipped classifier on the generator's own plates (clean, difficulty 0): blue, yellow and green apart."""
+    from platekit.inference.region import plate_colour_classifier
+    from platekit.inference.session import shipped_models
+    from platekit.synth import PlateSynth
+
+    path = shipped_models("plate_colour").get("colour")
+    if path is None:
+        pytest.skip("no colour.onnx shipped")
+    clf = plate_colour_classifier(path)
+    for fmt, want in (("cn-blue", "blue"), ("cn-yellow", "yellow"), ("cn-green", "green")):
+        crops = [PlateSynth([fmt], difficulty=0.0, seed=5).sample_at(i)[0] for i in range(4)]
+        p = clf.probs(crops)
+        assert [clf.classes[i] for i in p.argmax(1)] == [want] * 4, fmt
+
+
+def test_read_cli_reports_the_sample_plate_blue_and_no_colour_turns_it_off():
+    from typer.testing import CliRunner
+
+    from platekit.cli.main import app
+    from platekit.inference.session import shipped_models
+
+    if shipped_models("plate_colour").get("colour") is None:
+        pytest.skip("no colour.onnx shipped")
+    sample = str(Path(__file__).resolve().parents[1] / "src" / "platekit" / "samples" / "cn_sample.jpg")
+    runner = CliRunner()
+    on = runner.invoke(app, ["read", sample, "--format", "jsonl"])
+    off = runner.invoke(app, ["read", sample, "--format", "jsonl", "--no-colour"])
+    assert on.exit_code == 0 and off.exit_code == 0, on.output + off.output
+    p_on, p_off = json.loads(on.stdout)["plates"][0], json.loads(off.stdout)["plates"][0]
+    assert (p_on["colour"], p_on["type"]) == ("blue", "cn-blue")
+    assert (p_off["colour"], p_off["type"]) == (None, "cn-blue") and p_off["text"] == p_on["text"]
