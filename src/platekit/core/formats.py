@@ -57,9 +57,6 @@ class PlateFormat:
     # rest stay uniform); validation does not need them
     tail_codes: tuple[str, ...] = ()
     tail_share: float = 0.0
-    # where the coded ending starts in every pattern (Russian: after the letters and digits, the region code);
-    # a slot decoder with a ``Region.tail_prior`` chooses those characters jointly among ``tail_codes``
-    tail_start: int | None = None
 
     @property
     def lengths(self) -> tuple[int, ...]:
@@ -107,10 +104,6 @@ class Region:
     # open fallback weigh 1. The prior is uniform over each format's strings, so a rare format with few strings
     # (the embassy's six digits and 使) would claim any reading near it at weight 1: rare types get their rarity.
     prior_shares: tuple[tuple[str, float], ...] = ()
-    # slot readers of the region: the prior of a format's coded ending (``PlateFormat.tail_codes``, the Russian
-    # region codes): a listed code weighs 1, any other string of the allowed characters exp(-tail_prior); None: off
-    # (core.tokenizer.SlotTokenizer.decode_constrained)
-    tail_prior: float | None = None
 
     def slot_patterns(self) -> list[tuple[PlateFormat, tuple[str, ...]]]:
         """Every distinct pattern of every format, padded to ``n_slots`` with the pad character."""
@@ -280,7 +273,7 @@ def _ru_type(name: str, main: str, description: str) -> PlateFormat:
     region code of 2 or 3 digits (synthetic texts: a real code on 70 % of plates, half of them 3-digit)."""
     cs = tuple(RU_LETTERS if c == "L" else RU_DIGITS for c in main)
     return PlateFormat(name, "ru", (cs + (RU_DIGITS,) * 2, cs + (RU_DIGITS,) * 3), description,
-                       tail_codes=RU_REGION_CODES, tail_share=0.7, tail_start=len(cs))
+                       tail_codes=RU_REGION_CODES, tail_share=0.7)
 
 
 # GOST R 50577 types as data: (format name, characters before the region code, description). All are

@@ -75,79 +75,38 @@ class SlotTokenizer:
         return texts, char_probs
 
     def decode_constrained(
-        self, probs: np.ndarray, region: Region, tail_prior: float | None = None
+        self, probs: np.ndarray, region: Region
     ) -> tuple[list[str], list[np.ndarray], list[str | None]]:
         """Most probable text that one of the region's formats allows (exact for independent slots).
 
-        ``tail_prior`` (None: ``region.tail_prior``; None or <= 0 there too: off): a format with coded endings
-        (``PlateFormat.tail_codes`` from ``tail_start``: the Russian region codes) has those slots chosen jointly,
-        each listed code at prior weight 1 and any other string of the allowed characters at exp(-tail_prior); the
-        ending's character probabilities are then their posterior marginals under picture x prior (times the
-        slot's mass on the allowed characters, so that with no prior they are the slot probabilities, as before).
         Returns texts, per-character probabilities and the chosen format name.
         """
-        lam = region.tail_prior if tail_prior is None else tail_prior
-        lam = float(lam) if lam is not None and lam > 0 else None
         index = {c: i for i, c in enumerate(self.vocab)}
         patterns = region.slot_patterns()
-        masks, tails = [], []  # one [n_slots, C] boolean mask per pattern; its coded ending (or None)
-        for fmt, pat in patterns:
+        masks = []  # one [n_slots, C] boolean mask per pattern
+        for _, pat in patterns:
             m = np.zeros((self.n_slots, self.num_classes), dtype=bool)
             for s, allowed in enumerate(pat[: self.n_slots]):
                 for c in allowed:
                     if c in index:
                         m[s, index[c]] = True
             masks.append(m)
-            tails.append(self._tail(fmt, pat, m, lam) if lam is not None else None)
         texts, char_probs, fmts = [], [], []
         logp = np.log(np.clip(probs, 1e-12, 1.0))
-        slots = np.arange(self.n_slots)
         for n in range(probs.shape[0]):
             best = None
-            for (fmt, _), m, tail in zip(patterns, masks, tails, strict=True):
+            for (fmt, _), m in zip(patterns, masks, strict=True):
                 lp = np.where(m, logp[n], -np.inf)
                 ids = lp.argmax(-1)
-                per_slot = lp[slots, ids]
-                post = None
-                if tail is not None:
-                    s0, grid, logw = tail
-                    t_lp = logp[n][s0 + np.arange(grid.shape[1])[None, :], grid].sum(-1) + logw  # [M]
-                    k = int(t_lp.argmax())
-                    ids = ids.copy()
-                    ids[s0 : s0 + grid.shape[1]] = grid[k]
-                    score = per_slot[:s0].sum() + per_slot[s0 + grid.shape[1]:].sum() + t_lp[k]
-                    post = (s0, grid, k, t_lp)
-                else:
-                    score = per_slot.sum()
+                score = lp[np.arange(self.n_slots), ids].sum()
                 if best is None or score > best[0]:
-                    best = (score, ids, fmt, post)
-            _, ids, fmt, post = best
-            cp = probs[n, slots, ids].astype(np.float64)
-            if post is not None:  # the ending's characters: posterior marginals x the slot's allowed mass
-                s0, grid, k, t_lp = post
-                w = np.exp(t_lp - t_lp.max())
-                w /= w.sum()
-                for j in range(grid.shape[1]):
-                    allowed = np.unique(grid[:, j])
-                    cp[s0 + j] = w[grid[:, j] == grid[k, j]].sum() * probs[n, s0 + j, allowed].sum()
+                    best = (score, ids, fmt)
+            _, ids, fmt = best
             keep = ids != self.pad_id
             texts.append("".join(self.vocab[i] for i in ids[keep]))
-            char_probs.append(cp[keep].astype(np.float32))
+            char_probs.append(probs[n, np.arange(self.n_slots), ids][keep].astype(np.float32))
             fmts.append(fmt.name)
         return texts, char_probs, fmts
-
-    def _tail(self, fmt, pat: tuple[str, ...], m: np.ndarray, lam: float):
-        """A pattern's coded ending -> (its first slot, every allowed string as vocab ids [M, L], log prior [M]),
-        or None when the format has none."""
-        length = len([c for c in pat if c != self.pad])
-        s0 = fmt.tail_start
-        if not fmt.tail_codes or s0 is None or not 0 < length - s0 <= 4 or length > self.n_slots:
-            return None
-        ids = [np.flatnonzero(m[s0 + j]) for j in range(length - s0)]
-        grid = np.stack(np.meshgrid(*ids, indexing="ij"), -1).reshape(-1, len(ids))  # [M, L]
-        codes = {c for c in fmt.tail_codes if len(c) == len(ids)}
-        listed = np.array(["".join(self.vocab[i] for i in row) in codes for row in grid])
-        return s0, grid, np.where(listed, 0.0, -lam)
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,7 @@ class OnnxRecognizer:
     """
 
     def __init__(self, path: str | os.PathLike, threads: int = 1, max_batch: int = 32,
-                 ctc_constrained: bool = False, optimize: bool = True, text_prior: float | None = None,
-                 tail_prior: float | None = None):
+                 ctc_constrained: bool = False, optimize: bool = True, text_prior: float | None = None):
         self.path = str(path)
         self.meta = load_sidecar(path, "recognizer")
         inp = self.meta["input"]
@@ -49,11 +48,6 @@ class OnnxRecognizer:
         prior = self.meta.get("text_prior", self._region.text_prior if self._region else None) \
             if text_prior is None else text_prior
         self.text_prior: float | None = None if prior is None or float(prior) <= 0 else float(prior)
-        # slot readers: the prior of coded endings (Russian region codes; Region.tail_prior): this argument, else
-        # the sidecar's ``tail_prior``, else the region's; 0 or less: off
-        tail = self.meta.get("tail_prior", self._region.tail_prior if self._region else None) \
-            if tail_prior is None else tail_prior
-        self.tail_prior: float | None = None if tail is None or float(tail) <= 0 else float(tail)
         if self.decoder == "slots":
             self.tokenizer = SlotTokenizer(alphabet, int(self.meta["n_slots"]), self.meta.get("pad", "_"))
         elif self.decoder == "ctc":
@@ -82,7 +76,7 @@ class OnnxRecognizer:
 
     def decode(self, probs: np.ndarray) -> list[Reading]:
         if self._region is not None and isinstance(self.tokenizer, SlotTokenizer):
-            texts, char_probs, _ = self.tokenizer.decode_constrained(probs, self._region, self.tail_prior or 0.0)
+            texts, char_probs, _ = self.tokenizer.decode_constrained(probs, self._region)
         elif self.ctc_constrained and self._region is not None:
             texts, char_probs, _ = ctc_decode_constrained(probs, self._region)
         elif self.text_prior is not None and self._region is not None:
