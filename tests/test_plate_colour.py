@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -47,24 +48,22 @@ class _Det:
 
 
 class _Colour:
-    """Fixed colour probabilities per plate (classes blue, green, yellow, white, black), in detection order."""
+    """Fixed colours per plate in detection order (None: not sure), as ``OnnxPlateColour.colours`` reports them."""
 
-    input_size, crop_margin, classes, bar = (8, 24), 0.0, ("blue", "green", "yellow", "white", "black"), 0.6
+    def __init__(self, said):
+        self.said, self.seen = list(said), 0
 
-    def __init__(self, rows):
-        self.rows, self.seen = np.asarray(rows, np.float32), 0
-
-    def probs(self, crops):
+    def colours(self, crops):
         self.seen += len(crops)
-        return self.rows[: len(crops)]
+        return self.said[: len(crops)]
 
 
-def test_reader_reports_colour_and_type_at_the_bar():
-    colour = _Colour([[0.1, 0.05, 0.8, 0.03, 0.02], [0.5, 0.1, 0.4, 0.0, 0.0]])
+def test_reader_reports_colour_and_type():
+    colour = _Colour(["yellow", None])
     plates = Reader(detector=_Det(), recognizer=[_Rec()], colour=colour, refine_below=0).read(
         np.zeros((60, 120, 3), np.uint8))
     assert [(p.text, p.colour, p.type) for p in plates] == [("皖A12345", "yellow", "cn-yellow"),
-                                                            ("皖A12345", None, "cn-blue")]  # 0.5 < the bar
+                                                            ("皖A12345", None, "cn-blue")]  # not sure: by text
     assert colour.seen == 2 and plates[0].to_dict()["colour"] == "yellow"
     off = Reader(detector=_Det(), recognizer=[_Rec()], colour=False, refine_below=0).read(np.zeros((60, 120, 3), np.uint8))
     assert [(p.colour, p.type) for p in off] == [(None, "cn-blue")] * 2
@@ -77,10 +76,37 @@ def test_only_plates_of_a_coloured_region_are_judged():
         def read(self, crops):
             return [Reading("AB123CD", 0.95, (0.95,) * 7, "latin") for _ in crops]
 
-    colour = _Colour([[0.9, 0.1, 0.0, 0.0, 0.0]] * 2)
+    colour = _Colour(["blue", "blue"])
     plates = Reader(region="latin", detector=_Det(), recognizer=[_Latin()], colour=colour, refine_below=0).read(
         np.zeros((60, 120, 3), np.uint8))
     assert colour.seen == 0 and all(p.colour is None for p in plates)
+    # --region auto with a router: each plate's colour comes from the crop of the reader that read it, Latin not judged
+    from platekit.core.results import Detection as D
+
+    class _Three:
+        def detect(self, image):
+            return [D((10.0, 10.0, 50.0, 30.0), None, 0.9), D((60.0, 10.0, 100.0, 30.0), None, 0.8),
+                    D((10.0, 40.0, 50.0, 58.0), None, 0.7)]
+
+    class _Router:
+        input_size, crop_margin, classes = (8, 24), 0.0, ("cn", "ru", "latin")
+
+        def probs(self, crops):
+            return np.array([[0.99, 0.0, 0.01], [0.0, 0.0, 1.0], [0.98, 0.01, 0.01]], np.float32)[: len(crops)]
+
+    colour = _Colour(["yellow", "green"])
+    plates = Reader(region="auto", detector=_Three(), recognizer=[_Rec(), _Latin()], router=_Router(), colour=colour,
+                    refine_below=0).read(np.zeros((60, 120, 3), np.uint8))
+    assert colour.seen == 2  # the two cn-routed plates only
+    assert [(p.region, p.colour) for p in plates] == [("cn", "yellow"), ("latin", None), ("cn", "green")]
+
+
+def test_a_reader_for_another_region_keeps_its_colour_classifier():
+    colour = _Colour([])
+    base = Reader(detector=_Det(), recognizer=[_Rec()], colour=colour)
+    assert base.for_region("ru").colour is colour and base.for_region("auto").colour is colour
+    assert Reader(detector=_Det(), recognizer=[_Rec()], colour=False).for_region("auto").colour is None
+    assert Reader(region="ru").colour is None  # the shipped classifier is loaded for cn and auto only
 
 
 def test_shipped_colour_classifier_sees_a_drawn_yellow_plate():
@@ -89,14 +115,12 @@ def test_shipped_colour_classifier_sees_a_drawn_yellow_plate():
     from platekit.inference.session import shipped_models
     from platekit.synth import PlateSynth
 
-    path = shipped_models("plate_colour").get("colour")
-    if path is None:
-        pytest.skip("no colour.onnx shipped")
-    clf = plate_colour_classifier(path)
+    clf = plate_colour_classifier(shipped_models("plate_colour")["colour"])  # shipped in the package
     for fmt, want in (("cn-blue", "blue"), ("cn-yellow", "yellow"), ("cn-green", "green")):
         crops = [PlateSynth([fmt], difficulty=0.0, seed=5).sample_at(i)[0] for i in range(4)]
-        p = clf.probs(crops)
-        assert [clf.classes[i] for i in p.argmax(1)] == [want] * 4, fmt
+        assert clf.colours(crops) == [want] * 4, fmt
+        grey = [np.repeat(cv2.cvtColor(c, cv2.COLOR_RGB2GRAY)[..., None], 3, 2) for c in crops]
+        assert clf.colours(grey) == [None] * 4, fmt  # an IR / grey crop: no colour, whatever the network says
 
 
 def test_read_cli_reports_the_sample_plate_blue_and_no_colour_turns_it_off():
@@ -105,8 +129,7 @@ def test_read_cli_reports_the_sample_plate_blue_and_no_colour_turns_it_off():
     from platekit.cli.main import app
     from platekit.inference.session import shipped_models
 
-    if shipped_models("plate_colour").get("colour") is None:
-        pytest.skip("no colour.onnx shipped")
+    assert shipped_models("plate_colour").get("colour") is not None  # shipped in the package
     sample = str(Path(__file__).resolve().parents[1] / "src" / "platekit" / "samples" / "cn_sample.jpg")
     runner = CliRunner()
     on = runner.invoke(app, ["read", sample, "--format", "jsonl"])

@@ -3,7 +3,7 @@
 JSON contract (``--format jsonl``, schema: docs/read_record.schema.json): one line per input image
 (per plate track for a video or stream): {"image", "width", "height", "ms", "plates": [{"text",
 "confidence", "char_confidences", "box", "corners", "detection_confidence", "format", "region",
-"type"}], "unread"}; an unreadable input gives {"image", "error"} and the batch goes on; the exit
+"type", "colour"}], "unread"}; an unreadable input gives {"image", "error"} and the batch goes on; the exit
 code is 1 at the end if any input failed. ``--format csv``: one row per plate (CSV_COLUMNS).
 """
 
@@ -184,8 +184,9 @@ def print_table(records: list[dict], header: bool = True) -> None:
     _emit(buf.getvalue())
 
 
-CSV_COLUMNS = ["image", "track", "frame", "text", "type", "colour", "region", "confidence", "detection_confidence",
-               "x1", "y1", "x2", "y2", "lt_x", "lt_y", "rt_x", "rt_y", "rb_x", "rb_y", "lb_x", "lb_y", "error"]
+CSV_COLUMNS = ["image", "track", "frame", "text", "type", "region", "confidence", "detection_confidence",
+               "x1", "y1", "x2", "y2", "lt_x", "lt_y", "rt_x", "rt_y", "rb_x", "rb_y", "lb_x", "lb_y", "error",
+               "colour"]  # colour (session 20) last: scripts that read the columns by position keep working
 
 
 def csv_rows(rec: dict) -> list[dict]:

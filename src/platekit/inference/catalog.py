@@ -36,9 +36,11 @@ WHERE = {
     "synth_ru": "unseen hard synthetic Russian plates (difficulty 0.8)",
     "synth_latin": "unseen hard synthetic Latin plates (difficulty 0.8)",
     "ccpd_val": "CCPD by-text val split (342 plates), crops cut by the labelled corners",
+    "synthetic_colour_d07": "unseen synthetic crops of every Chinese type at difficulty 0.7, the worst colour (own val)",
 }
 METRIC_NAMES = {"plate_acc": "plate accuracy", "recall": "recall", "precision": "precision", "ap50": "AP50",
-                "exact": "exact", "route_acc": "right region"}
+                "exact": "exact", "route_acc": "right region", "colour_right_acc": "colour right",
+                "colour_wrong_acc": "another colour", "colour_wrong_worst_acc": "another colour"}
 
 
 @dataclass(frozen=True)

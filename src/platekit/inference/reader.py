@@ -157,7 +157,8 @@ class Reader:
     paths; None: each model's sidecar ``text_prior``, else its region's ``Region.text_prior``: cn 1, latin
     1; 0: off), see :class:`platekit.inference.recognizer.OnnxRecognizer`. Recognizer objects passed in
     keep their own setting.
-    colour: the plate-colour classifier (None: the shipped ``colour.onnx`` when there is one; a path; False: off).
+    colour: the plate-colour classifier (None or True: the shipped ``colour.onnx``, loaded for regions ``cn`` and
+    ``auto``; a path or an object with ``colours(crops) -> [str | None]``; False: off).
     Plates read by the cn reader get ``Plate.colour`` (blue, green, yellow, white, black) when the classifier is at
     least as sure as its sidecar's ``bar``, and their type by text and colour (a 7-character text on a yellow
     plate is ``cn-yellow``, not ``cn-blue``); the texts read do not change (docs/reading.md "Plate colour").
@@ -253,7 +254,7 @@ class Reader:
                 self.router = router
         # the plate-colour classifier: a Chinese plate's colour (Plate.colour) and, with its text, its type
         self.colour = None
-        if colour is not False:
+        if colour is not False and (region in ("cn", "auto") or not (colour is None or colour is True)):
             from platekit.inference.region import plate_colour_classifier
 
             if colour is None or colour is True:
@@ -401,7 +402,8 @@ class Reader:
 
     def _colours(self, work: list[list[int]], crops: list[list[np.ndarray]], src: list[int | None]) -> dict[int, str]:
         """{plate index: its background colour} for plates read by a reader whose region has coloured types (cn),
-        from the crops that reader read (the colour classifier's probability at or above its bar; else no colour)."""
+        from the crops that reader first read (``colours(crops)`` of the colour classifier: a colour, or None when it
+        is not sure or the crop is grey)."""
         if self.colour is None:
             return {}
         idx, todo = [], []
@@ -414,9 +416,7 @@ class Reader:
                     todo.append(c)
         if not todo:
             return {}
-        p = self.colour.probs(todo)
-        bar = float(getattr(self.colour, "bar", 0.9))
-        return {i: self.colour.classes[int(row.argmax())] for i, row in zip(idx, p, strict=True) if row.max() >= bar}
+        return {i: c for i, c in zip(idx, self.colour.colours(todo), strict=True) if c is not None}
 
     def process(self, image: np.ndarray, min_confidence: float | None = None,
                 retry: bool | None = None) -> tuple[list[Plate], dict[str, float]]:

@@ -35,7 +35,7 @@ class PlateRecord(_Strict):
                              "text, the one of the plate's colour (a 7-character Chinese text on a yellow plate "
                              "is cn-yellow; with no colour seen, cn-blue); null: the reading fits no known plate "
                              "type.")
-    colour: str | None = Field(default=None, description="The plate's background colour seen in its pixels (Chinese "
+    colour: str | None = Field(description="The plate's background colour seen in its pixels (Chinese "
                                "plates: blue, green, yellow, white, black), or null: not judged (other regions, "
                                "--no-colour) or not sure.")
 
