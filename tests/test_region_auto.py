@@ -139,3 +139,48 @@ def test_unread_boxes_are_drawn_in_grey():
     assert tuple(out[25, 50]) == UNREAD and tuple(out[50, 50]) == UNREAD  # top and bottom edges
     assert out[37, 50].sum() == 0  # inside stays as it was
     assert (draw(img, [], color="rgb") == img).all()
+
+
+class MergeLookDetector:
+    """A first look that finds one small plate; its merge look (256) finds that plate again, weaker, and a large one."""
+
+    merge_look, nms_iou, score_threshold = ((256, 256), 0.6), 0.4, 0.5
+
+    def __init__(self):
+        self.sizes = []
+
+    def detect(self, image, threshold=None, size=None):
+        self.sizes.append(size)
+        small = Detection((10.0, 10.0, 40.0, 20.0), None, 0.9)
+        if size is None:
+            return [small]
+        return [Detection((11.0, 10.0, 41.0, 20.0), None, 0.7), Detection((50.0, 30.0, 110.0, 58.0), None, 0.8)]
+
+
+def test_merge_look_is_taken_for_latin_plates_only():
+    img = np.zeros((60, 120, 3), np.uint8)
+    latin = CountingRecognizer("AB123CD", 0.95, "latin")
+    det = MergeLookDetector()
+    plates = Reader(region="latin", detector=det, recognizer=[latin], refine_below=0).read(img)
+    assert [p.box for p in plates] == [(10.0, 10.0, 40.0, 20.0), (50.0, 30.0, 110.0, 58.0)]  # the duplicate dropped
+    assert det.sizes == [None, (256, 256)]
+    for region, rec in (("cn", CountingRecognizer("皖A12345", 0.95, "cn")), ("ru", CountingRecognizer("A123BC77", 0.95, "ru"))):
+        det = MergeLookDetector()
+        assert len(Reader(region=region, detector=det, recognizer=[rec], refine_below=0).read(img)) == 1
+        assert det.sizes == [None], region
+    det = MergeLookDetector()
+    off = Reader(region="latin", detector=det, recognizer=[latin], refine_below=0, merge_look=False).read(img)
+    assert len(off) == 1 and det.sizes == [None]
+    # --region auto: only when the router sends a first-look plate to the Latin reader alone
+    recs = [CountingRecognizer("皖A12345", 0.95, "cn"), CountingRecognizer("AB123CD", 0.95, "latin")]
+    for row, looks in (([0.99, 0.0, 0.01], [None]), ([0.01, 0.0, 0.99], [None, (256, 256)]),
+                       ([0.5, 0.0, 0.5], [None])):  # unsure: every reader reads it, no merge look
+        class SameRouter:
+            input_size, crop_margin, classes = (8, 24), 0.0, ("cn", "ru", "latin")
+
+            def probs(self, crops, row=row):
+                return np.array([row] * len(crops), np.float32)
+
+        det = MergeLookDetector()
+        Reader(region="auto", detector=det, recognizer=recs, router=SameRouter(), refine_below=0).read(img)
+        assert det.sizes == looks, row
