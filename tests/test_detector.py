@@ -459,3 +459,14 @@ def test_training_step_adds_the_teachers_loss(tmp_path):
     mod.__dict__["teacher"] = None
     without = float(mod.training_step((images, targets), 0))
     assert with_teacher > without
+
+
+def test_merge_detections_keeps_the_better_of_overlapping_plates():
+    from platekit.core.results import Detection
+    from platekit.inference.detector import merge_detections
+
+    a = [Detection((10.0, 10.0, 40.0, 20.0), None, 0.9)]
+    b = [Detection((11.0, 10.0, 41.0, 20.0), None, 0.95), Detection((50.0, 30.0, 110.0, 58.0), None, 0.6)]
+    merged = merge_detections(a, b, 0.4)
+    assert [d.confidence for d in merged] == [0.95, 0.6]  # the weaker duplicate dropped, best first
+    assert merge_detections([], []) == [] and merge_detections(a, []) == a

@@ -440,7 +440,7 @@ def test_a_reader_for_another_region_keeps_every_setting_and_the_detector():
     assert params == set(Reader.SETTINGS)
     base = Reader(region="cn", min_confidence=0.3, refine_below=0.7, refine_crops=False, verify_low=0.5,
                   verify_confidence=0.6, color="rgb", route_confidence=0.7, route_weighting=True,
-                  reduced_decode=False, stitch_below=2.0, text_prior=0.5, detect_retry=False, detect_size=320, merge_look=False,
+                  reduced_decode=False, stitch_below=2.0, text_prior=0.5, detect_retry=False, detect_size=320,
                   threads=2)
     ru = base.for_region("ru")
     assert ru.region == "ru" and ru.detector is base.detector

@@ -278,9 +278,6 @@ def read_cmd(
                                            help="Long side of the detector's first-look canvas (default: the "
                                                 "detector's, 384; 256 detects ~1.8x faster, finds fewer small far "
                                                 "plates: docs/detector.md 'Session 18')."),
-    no_merge_look: bool = typer.Option(False, "--no-merge-look", help="Latin plates: look once, not also on the "
-                                       "small 256 canvas (default: an image with a Latin plate gets that look too, "
-                                       "merged; large close plates are found best there: docs/detector.md)."),
     no_colour: bool = typer.Option(False, "--no-colour", help="Do not judge Chinese plates' colour (\"colour\": null; "
                                    "a 7-character text is then typed cn-blue; ~0.2 ms less per plate)."),
 ) -> None:
@@ -296,8 +293,6 @@ def read_cmd(
                      detect_retry=not no_retry, detect_size=detect_size)
     if no_colour:
         reader_kw["colour"] = False
-    if no_merge_look:
-        reader_kw["merge_look"] = False
     if refine_below is not None:
         reader_kw["refine_below"] = refine_below
     inputs = list(expand_inputs(paths))

@@ -146,17 +146,6 @@ class OnnxDetector:
                                 f"or a list of them, got {retry!r}") from None
         # the first look again (the first-look canvas at a threshold it already cut at) cannot find anything new
         self.retries = [(z, t) for z, t in self.retries if not (z == self.input_size and t >= self.score_threshold)]
-        # a look on another canvas whose plates are merged with the first look's (the sidecar's "merge_look",
-        # {"input_size": [H, W], "score_threshold": t}: 256 finds large close plates best); the Reader takes it on
-        # images whose plates are Latin (Reader(merge_look=)); None without it (and for a fixed-size graph)
-        ml = self.meta.get("merge_look") if self.stride is not None else None
-        try:
-            self.merge_look: tuple[tuple[int, int], float] | None = None if not ml else (
-                (int(ml["input_size"][0]), int(ml["input_size"][1])),
-                float(ml.get("score_threshold", self.score_threshold)))
-        except (KeyError, TypeError, IndexError, ValueError):
-            raise PlatekitError(f"{path}: sidecar merge_look must be {{'input_size': [H, W], 'score_threshold': t}}, "
-                                f"got {ml!r}") from None
 
     def run(self, batch: np.ndarray, min_score: float | None = None) -> np.ndarray:
         """Letterboxed uint8 [N, H, W, 3] -> [N, A, 13] (sigmoid score, box, 4 corners in input pixels).
@@ -226,7 +215,7 @@ class OnnxDetector:
 
 def merge_detections(a: list[Detection], b: list[Detection], iou: float = 0.4) -> list[Detection]:
     """Two looks' plates as one list, best first: a plate overlapping a better one by IoU > ``iou`` is dropped
-    (greedy NMS over both, as within one look)."""
+    (greedy NMS over both, as within one look; scripts/merge_look_study.py)."""
     both = list(a) + list(b)
     if not both:
         return []

@@ -29,7 +29,6 @@ from platekit.core.imagehead import read_head
 from platekit.core.results import Detection, ImageResult, Plate, Reading
 from platekit.errors import PlatekitError
 from platekit.inference.base import Detector, Recognizer
-from platekit.inference.detector import merge_detections
 from platekit.inference.session import resolve_model, shipped_models
 
 STAGES = ("decode", "detect", "rectify", "read")
@@ -158,10 +157,6 @@ class Reader:
     paths; None: each model's sidecar ``text_prior``, else its region's ``Region.text_prior``: cn 1, latin
     1; 0: off), see :class:`platekit.inference.recognizer.OnnxRecognizer`. Recognizer objects passed in
     keep their own setting.
-    merge_look: on an image whose first look found a plate the Latin reader alone reads (``--region latin``, or a
-    plate ``auto`` routes to it), also look on the detector's ``merge_look`` canvas (the shipped sidecar: 256 at 0.6,
-    where large close plates are found best) and merge the two looks' plates (NMS); chosen on own val, docs/detector.md
-    "Session 20". Never taken for Chinese or Russian plates. False: off.
     colour: the plate-colour classifier (None or True: the shipped ``colour.onnx``, loaded for regions ``cn`` and
     ``auto``; a path or an object with ``colours(crops) -> [str | None]``; False: off).
     Plates read by the cn reader get ``Plate.colour`` (blue, green, yellow, white, black) when the classifier is at
@@ -191,7 +186,6 @@ class Reader:
         detect_retry: bool = True,
         detect_size: int | None = None,
         colour: str | os.PathLike | bool | object | None = None,
-        merge_look: bool = True,
     ):
         from platekit.inference.detector import OnnxDetector
         from platekit.inference.recognizer import OnnxRecognizer
@@ -203,8 +197,6 @@ class Reader:
         self.region, self.threads, self.crops, self.color = region, threads, crops, color
         self.reduced_decode = bool(reduced_decode)
         self.detect_retry = bool(detect_retry)
-        # the detector's merge look (its sidecar's "merge_look": 256 at 0.6) on images with Latin plates
-        self.merge_look = bool(merge_look)
         self.text_prior = text_prior  # what the loaded recognizers were given (None: each model's own)
         # plates whose corners are squatter than this (width / height) are also read with their rows side by
         # side by readers whose region has multi-row types (core.formats.row_layouts); 0 turns it off
@@ -276,7 +268,7 @@ class Reader:
     # every __init__ setting but the models: what a reader for another region keeps (tests check the list is whole)
     SETTINGS = ("threads", "min_confidence", "crops", "refine_below", "refine_crops", "verify_low", "verify_confidence",
                 "color", "route_confidence", "route_weighting", "reduced_decode", "stitch_below", "text_prior",
-                "detect_retry", "detect_size", "merge_look")
+                "detect_retry", "detect_size")
 
     def for_region(self, region: str) -> Reader:
         """A Reader for ``region`` with every setting of this one and the same detector object (not loaded again),
@@ -408,15 +400,6 @@ class Reader:
                             types.pop(i, None)
         return types
 
-    def _wants_merge(self, dets: list[Detection], allowed: list[dict[int, float]]) -> bool:
-        """The detector's merge look is taken on an image whose first look found a plate read by the Latin reader
-        alone (``--region latin``; ``auto``: a plate the router sends to it): Latin photos often show one large close
-        plate, which the small canvas finds best (docs/detector.md "Session 20"). Never for cn or ru plates."""
-        if not (self.merge_look and dets and self.detector is not None and getattr(self.detector, "merge_look", None)):
-            return False
-        latin = {k for k, r in enumerate(self.recognizers) if getattr(r, "region", None) == "latin"}
-        return bool(latin) and any(set(a) <= latin for a in allowed)
-
     def _colours(self, work: list[list[int]], crops: list[list[np.ndarray]], src: list[int | None]) -> dict[int, str]:
         """{plate index: its background colour} for plates read by a reader whose region has coloured types (cn),
         from the crops that reader first read (``colours(crops)`` of the colour classifier: a colour, or None when it
@@ -454,15 +437,6 @@ class Reader:
         t1 = time.perf_counter()
         late1 = px.full_ms
         allowed = self._route(px, dets)  # per plate, the recognizers that read it
-        t_merge = time.perf_counter()
-        if self._wants_merge(dets, allowed):  # Latin plates: a look on the small canvas too, merged
-            size, thr = self.detector.merge_look  # type: ignore[union-attr]
-            more = [px.to_full(d) for d in self.detector.detect(px.image, thr, size)]  # type: ignore[union-attr]
-            merged = merge_detections(dets, more, float(getattr(self.detector, "nms_iou", 0.4)))
-            if merged != dets:
-                dets = merged
-                allowed = self._route(px, dets)
-        t_merge = time.perf_counter() - t_merge
         work = [[i for i in range(len(dets)) if k in allowed[i]] for k in range(len(self.recognizers))]
         crops = [self._crops(px, [dets[i] for i in idx], rec) for rec, idx in zip(self.recognizers, work, strict=True)]
         t2 = time.perf_counter()
@@ -490,7 +464,7 @@ class Reader:
             plates.append(Plate(r.text, r.confidence, r.char_confidences, tuple(d.box), corners, d.confidence,
                                 r.format, region, stitched.get(i) or _plate_type(r.text, region, colours.get(i)),
                                 colours.get(i)))
-        ms = {"detect": (t1 - t0 + t_merge) * 1e3, "rectify": (t2 - t1 - t_merge) * 1e3 - (late2 - late1),
+        ms = {"detect": (t1 - t0) * 1e3, "rectify": (t2 - t1) * 1e3 - (late2 - late1),
               "read": (t3 - t2) * 1e3 - (px.full_ms - late2)}
         return plates, ms, unread
 
