@@ -22,10 +22,8 @@ import os
 import time
 
 import numpy as np
-from retry_study import SETS, found  # scripts/ is on sys.path when run as a script
+from retry_study import SETS, found, val_images  # scripts/ is on sys.path when run as a script
 
-from platekit.cli.eval_detector import load_eval_records
-from platekit.core.image import load_image
 from platekit.inference.detector import OnnxDetector
 
 BINS = ((0.0, 0.05, "<5%"), (0.05, 0.10, "5-10%"), (0.10, 0.20, "10-20%"), (0.20, 9.0, ">=20%"))
@@ -67,16 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         if not os.path.exists(path):
             print(f"(skipped {name}: {path} not found)")
             continue
-        recs = load_eval_records(path, "val") or load_eval_records(path, "all")
-        if a.limit:
-            recs = recs[: a.limit]
         res = {p: np.zeros(3, int) for p in pols}
         bins = {p: np.zeros((len(BINS), 2), int) for p in pols}
-        plates = 0
-        for r in recs:
-            img = load_image(r["path"])
-            gt = np.asarray(r["boxes"], np.float32).reshape(-1, 4)
-            wfrac = (gt[:, 2] - gt[:, 0]) / img.shape[1]
+        plates = images = 0
+        for img, gt, wfrac in val_images(path, a.limit):
+            images += 1
             plates += len(gt)
             first = {s: look(det, img, s, thr0) for s in sizes}
             second: dict = {}
@@ -102,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
                     bins[p][i] += (int(f[m].sum()), int(m.sum()))
         for p in pols:
             tot[p] += res[p]
-            rows.append(f"| {name} | {names[p]} | {plates} | {res[p][0]} | {res[p][1]} | {res[p][2]} of {len(recs)} |")
+            rows.append(f"| {name} | {names[p]} | {plates} | {res[p][0]} | {res[p][1]} | {res[p][2]} of {images} |")
             bin_rows.append(f"| {name} | {names[p]} | " + " | ".join(
                 f"{bins[p][i][0]}/{bins[p][i][1]}" for i in range(len(BINS))) + " |")
         print(f"({name} done)", flush=True)

@@ -8,10 +8,8 @@ first (384) look merged (NMS) with a 256 look's plates scoring at least t. Never
 from __future__ import annotations
 
 import numpy as np
-from retry_study import SETS, found  # scripts/ is on sys.path when run as a script
+from retry_study import SETS, found, val_images  # scripts/ is on sys.path when run as a script
 
-from platekit.cli.eval_detector import load_eval_records
-from platekit.core.image import load_image
 from platekit.inference.detector import OnnxDetector, merge_detections
 
 BINS = ((0.0, 0.05, "<5%"), (0.05, 0.10, "5-10%"), (0.10, 0.20, "10-20%"), (0.20, 9.0, ">=20%"))
@@ -22,14 +20,10 @@ def main() -> int:
     det = OnnxDetector("src/platekit/weights/detector.onnx")
     print("| set | policy | plates | found | extra | " + " | ".join(b[2] for b in BINS) + " |")
     for name, path in SETS.items():
-        recs = load_eval_records(path, "val") or load_eval_records(path, "all")
         res = {p: np.zeros(2, int) for p in POLICIES}
         bins = {p: np.zeros((len(BINS), 2), int) for p in POLICIES}
         n = 0
-        for r in recs:
-            img = load_image(r["path"])
-            gt = np.asarray(r["boxes"], np.float32).reshape(-1, 4)
-            wf = (gt[:, 2] - gt[:, 0]) / img.shape[1]
+        for img, gt, wf in val_images(path):
             n += len(gt)
             d384 = det.detect(img)
             chain = d384 if d384 else det.detect_retry(img)

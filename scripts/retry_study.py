@@ -28,6 +28,16 @@ SETS = {"openlpr_val": "../shared/data/openlpr_detection", "closeup_val": "runs/
         "onplates_val": "runs/det/onplates_val", "ccpd_val": "../shared/data/ccpd2019_base"}
 
 
+def val_images(path: str, limit: int = 0):
+    """A detection set's val split (else all of it): (image, labelled boxes [N, 4], each box's width as a share of the
+    image width) per image, in order; ``limit``: the first images only."""
+    recs = load_eval_records(path, "val") or load_eval_records(path, "all")
+    for r in recs[:limit] if limit else recs:
+        img = load_image(r["path"])
+        gt = np.asarray(r["boxes"], np.float32).reshape(-1, 4)
+        yield img, gt, (gt[:, 2] - gt[:, 0]) / img.shape[1]
+
+
 def found(dets, gt: np.ndarray) -> np.ndarray:
     if not dets:
         return np.zeros(len(gt), bool)
@@ -55,12 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         if not os.path.exists(path):
             print(f"(skipped {name}: {path} not found)")
             continue
-        recs = load_eval_records(path, "val") or load_eval_records(path, "all")
         res = {k: [0, 0] for k in keys}
-        plates = empty = 0
-        for r in recs:
-            img = load_image(r["path"])
-            gt = np.asarray(r["boxes"], np.float32).reshape(-1, 4)
+        plates = empty = images = 0
+        for img, gt, _ in val_images(path):
+            images += 1
             first = base.detect(img)
             f0 = found(first, gt)
             plates += len(gt)
@@ -81,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         for k in keys:
             gain[k][0] += res[k][0] - res["first look"][0]
             gain[k][1] += res[k][1] - res["first look"][1]
-        print(f"| {name} | {len(recs)} | {plates} | {empty} | " +
+        print(f"| {name} | {images} | {plates} | {empty} | " +
               " | ".join(f"{res[k][0]} found, {res[k][1]} extra" for k in keys) + " |", flush=True)
     print("| **all sets: gain over the first look** | | | | " +
           " | ".join(f"+{gain[k][0]} found, +{gain[k][1]} extra (net {gain[k][0] - gain[k][1]:+d})" for k in keys) + " |")

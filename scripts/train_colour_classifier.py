@@ -16,23 +16,17 @@ import json
 import os
 
 from platekit.core.formats import cn_types_by_colour
-from platekit.train.region_classifier import ClassifierData, train
+from platekit.train.region_classifier import ClassifierData, add_args, train
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", help="output .onnx (sidecar .json next to it)")
-    ap.add_argument("--steps", type=int, default=4000)
-    ap.add_argument("--synth", type=int, default=3000, help="synthetic crops per colour")
-    ap.add_argument("--difficulties", default="0.5,0.8,1.0", help="generator difficulties, comma-separated")
-    ap.add_argument("--seed", type=int, default=20)
+    add_args(ap, steps=4000, synth=3000, difficulties="0.5,0.8,1.0", seed=20)
     ap.add_argument("--bar", type=float, default=0.7, help="the probability a colour is reported at (sidecar 'bar'; "
                     "the shipped 0.7 was chosen by configs/plate_colour_s20.md)")
-    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--grey", type=float, default=0.05, help="share of training crops turned grey (IR cameras)")
     ap.add_argument("--size", default="24x72", help="input HxW")
     ap.add_argument("--widths", default="12,24,32,48", help="channels of the four conv stages")
-    ap.add_argument("--ccpd", default="../shared/data/ccpd2019_base")
     args = ap.parse_args()
     by_colour = cn_types_by_colour()
     data = ClassifierData(args.ccpd, None, args.synth, synth_formats=by_colour, classes=tuple(by_colour),

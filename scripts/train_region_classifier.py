@@ -9,18 +9,12 @@ from __future__ import annotations
 
 import argparse
 
-from platekit.train.region_classifier import ClassifierData, train
+from platekit.train.region_classifier import ClassifierData, add_args, train
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", help="output .onnx (sidecar .json next to it)")
-    ap.add_argument("--steps", type=int, default=3000)
-    ap.add_argument("--synth", type=int, default=3000, help="synthetic crops per class")
-    ap.add_argument("--difficulties", default="0.8", help="generator difficulties, comma-separated (split evenly)")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--ccpd", default="../shared/data/ccpd2019_base")
+    add_args(ap, steps=3000, synth=3000, difficulties="0.8", seed=0)
     ap.add_argument("--openlpr-crops", default="runs/latin_teacher")
     args = ap.parse_args()
     data = ClassifierData(args.ccpd, args.openlpr_crops, args.synth,

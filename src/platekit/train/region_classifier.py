@@ -49,6 +49,18 @@ class ClassifierData:
     openlpr_class: str | None = "latin"
 
 
+def add_args(ap, steps: int, synth: int, difficulties: str, seed: int) -> None:
+    """The options every classifier training script takes (scripts/train_region_classifier.py,
+    scripts/train_colour_classifier.py), with that script's defaults."""
+    ap.add_argument("out", help="output .onnx (sidecar .json next to it)")
+    ap.add_argument("--steps", type=int, default=steps)
+    ap.add_argument("--synth", type=int, default=synth, help="synthetic crops per class")
+    ap.add_argument("--difficulties", default=difficulties, help="generator difficulties, comma-separated (split evenly)")
+    ap.add_argument("--seed", type=int, default=seed)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--ccpd", default="../shared/data/ccpd2019_base")
+
+
 def _synth(formats: list[str], n: int, size: tuple[int, int], seed: int, binarize: float,
            difficulties: tuple[float, ...] = (0.8,)) -> np.ndarray:
     formats = [f for f in formats if f in FORMATS]
