@@ -34,6 +34,8 @@ def bench_cmd(
     detect_size: int | None = typer.Option(None, "--detect-size", min=64, max=4096,
                                            help="Reader detect_size: the detector's first-look canvas (default: "
                                                 "the detector's)."),
+    no_colour: bool = typer.Option(False, "--no-colour", help="Reader colour=False: no plate-colour classifier "
+                                   "(the reading path before session 20)."),
 ) -> None:
     """Benchmark `platekit read` on the CCPD by-text validation scenes."""
 
@@ -57,6 +59,8 @@ def bench_cmd(
 
     rkw = {k: v for k, v in (("refine_below", refine_below), ("verify_low", verify_low), ("detect_size", detect_size))
            if v is not None}
+    if no_colour:
+        rkw["colour"] = False
     summaries, fails = [], []
     for t in thread_list:
         reader = Reader(region=region, detector=detector, recognizer=recognizer, threads=t, **rkw)

@@ -26,6 +26,8 @@ def register(group: typer.Typer) -> None:
                                                        "(the crop-mode numbers before session 16)."),
         no_retry: bool = typer.Option(False, "--no-retry", help="Reader detect_retry=False: look for plates once "
                                       "(the scene numbers before session 17)."),
+        no_colour: bool = typer.Option(False, "--no-colour", help="Reader colour=False (the texts are the same; "
+                                       "only the reported colours and types change)."),
         detect_size: int | None = typer.Option(None, "--detect-size", min=64, max=4096,
                                                help="Reader detect_size: the detector's first-look canvas (default: "
                                                     "the detector's)."),
@@ -46,7 +48,8 @@ def register(group: typer.Typer) -> None:
             items = items[:limit]
         kw = {k: v for k, v in (("min_confidence", min_confidence), ("refine_below", refine_below)) if v is not None}
         reader = Reader(region=region, detector=detector, recognizer=recognizer, threads=threads, crops=crops,
-                        detect_retry=not no_retry, detect_size=detect_size, **kw)
+                        detect_retry=not no_retry, detect_size=detect_size, colour=None if not no_colour else False,
+                        **kw)
         typer.echo(f"{len(items)} labelled {'crops' if crops else 'images'} from {data} (split {split}), "
                    f"region {region}", err=True)
         outcomes = E.run(reader, items)
