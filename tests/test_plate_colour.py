@@ -138,3 +138,24 @@ def test_read_cli_reports_the_sample_plate_blue_and_no_colour_turns_it_off():
     p_on, p_off = json.loads(on.stdout)["plates"][0], json.loads(off.stdout)["plates"][0]
     assert (p_on["colour"], p_on["type"]) == ("blue", "cn-blue")
     assert (p_off["colour"], p_off["type"]) == (None, "cn-blue") and p_off["text"] == p_on["text"]
+
+
+def test_eval_reader_and_bench_take_no_colour():
+    """``--no-colour`` on eval reader and bench: the same plates read (the colour never changes a text)."""
+    from _data_fixtures import DATA
+    from typer.testing import CliRunner
+
+    from platekit.cli.main import app
+
+    demo = DATA / "ccpd_demo"
+    if not demo.is_dir():
+        pytest.skip(f"{demo} not found (the real CCPD demo plates live in ../shared/data)")
+    runner = CliRunner()
+    reports = []
+    for extra in ([], ["--no-colour"]):
+        res = runner.invoke(app, ["eval", "reader", str(demo), "--out", "", *extra])
+        assert res.exit_code == 0, res.output
+        reports.append([line for line in res.output.splitlines() if line.startswith("| all")])
+    assert reports[0] == reports[1] and reports[0]
+    res = runner.invoke(app, ["bench", str(demo), "--limit", "2", "--zoo-limit", "1", "--no-colour"])
+    assert res.exit_code == 0, res.output

@@ -26,8 +26,8 @@ def register(group: typer.Typer) -> None:
                                                        "(the crop-mode numbers before session 16)."),
         no_retry: bool = typer.Option(False, "--no-retry", help="Reader detect_retry=False: look for plates once "
                                       "(the scene numbers before session 17)."),
-        no_colour: bool = typer.Option(False, "--no-colour", help="Reader colour=False (the texts are the same; "
-                                       "only the reported colours and types change)."),
+        no_colour: bool = typer.Option(False, "--no-colour", help="Reader colour=False: no plate-colour "
+                                       "classifier (the report is the same; only the time changes)."),
         detect_size: int | None = typer.Option(None, "--detect-size", min=64, max=4096,
                                                help="Reader detect_size: the detector's first-look canvas (default: "
                                                     "the detector's)."),
@@ -48,7 +48,7 @@ def register(group: typer.Typer) -> None:
             items = items[:limit]
         kw = {k: v for k, v in (("min_confidence", min_confidence), ("refine_below", refine_below)) if v is not None}
         reader = Reader(region=region, detector=detector, recognizer=recognizer, threads=threads, crops=crops,
-                        detect_retry=not no_retry, detect_size=detect_size, colour=None if not no_colour else False,
+                        detect_retry=not no_retry, detect_size=detect_size, colour=False if no_colour else None,
                         **kw)
         typer.echo(f"{len(items)} labelled {'crops' if crops else 'images'} from {data} (split {split}), "
                    f"region {region}", err=True)
