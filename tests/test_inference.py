@@ -436,7 +436,7 @@ def test_a_reader_for_another_region_keeps_every_setting_and_the_detector():
     import inspect
 
     params = set(inspect.signature(Reader.__init__).parameters) - {"self", "region", "detector", "recognizer", "router",
-                                                                    "colour"}
+                                                                    "colour", "colour_readers"}
     assert params == set(Reader.SETTINGS)
     base = Reader(region="cn", min_confidence=0.3, refine_below=0.7, refine_crops=False, verify_low=0.5,
                   verify_confidence=0.6, color="rgb", route_confidence=0.7, route_weighting=True,

@@ -29,7 +29,7 @@ from platekit.core.imagehead import read_head
 from platekit.core.results import Detection, ImageResult, Plate, Reading
 from platekit.errors import PlatekitError
 from platekit.inference.base import Detector, Recognizer
-from platekit.inference.session import resolve_model, shipped_models
+from platekit.inference.session import load_sidecar, resolve_model, shipped_models
 
 STAGES = ("decode", "detect", "rectify", "read")
 # readings below this are dropped unless asked otherwise: chosen from coverage curves on the CCPD
@@ -157,6 +157,10 @@ class Reader:
     paths; None: each model's sidecar ``text_prior``, else its region's ``Region.text_prior``: cn 1, latin
     1; 0: off), see :class:`platekit.inference.recognizer.OnnxRecognizer`. Recognizer objects passed in
     keep their own setting.
+    colour_readers: specialist readers by plate colour, used on plates the colour classifier sees in that colour
+    (None or True: the shipped recognizers whose sidecar names a ``colour``: rec_cn_green for new-energy green plates;
+    a ``{colour: path or recognizer}`` dict; False: none); the specialist's reading replaces the cn reader's when
+    better (fits a format first, then confidence). docs/recognizers.md "Session 20".
     colour: the plate-colour classifier (None or True: the shipped ``colour.onnx``, loaded for regions ``cn`` and
     ``auto``; a path or an object with ``colours(crops) -> [str | None]``; False: off).
     Plates read by the cn reader get ``Plate.colour`` (blue, green, yellow, white, black) when the classifier is at
@@ -186,6 +190,7 @@ class Reader:
         detect_retry: bool = True,
         detect_size: int | None = None,
         colour: str | os.PathLike | bool | object | None = None,
+        colour_readers: dict | bool | None = None,
     ):
         from platekit.inference.detector import OnnxDetector
         from platekit.inference.recognizer import OnnxRecognizer
@@ -224,7 +229,7 @@ class Reader:
 
         if recognizer is None:
             if region == "auto":
-                paths = list(shipped_models("recognizer").values())
+                paths = [p for p in shipped_models("recognizer").values() if not load_sidecar(p).get("colour")]
                 if not paths:
                     raise PlatekitError("no recognizer shipped in platekit/weights; pass --recognizer PATH")
             else:
@@ -264,6 +269,19 @@ class Reader:
                 self.colour = plate_colour_classifier(resolve_model(colour, "plate_colour"), threads)
             else:
                 self.colour = colour
+        # specialist readers by plate colour (a cn reader for plates seen green): None or True: the shipped recognizers
+        # whose sidecar names a "colour"; a {colour: path or recognizer} dict; False: none
+        self.colour_readers: dict[str, Recognizer] = {}
+        if self.colour is not None and colour_readers is not False:
+            if colour_readers is None or colour_readers is True:
+                for p in shipped_models("recognizer").values():
+                    c = load_sidecar(p).get("colour")
+                    if c:
+                        self.colour_readers[str(c)] = OnnxRecognizer(p, threads, text_prior=text_prior)
+            else:
+                self.colour_readers = {str(c): OnnxRecognizer(resolve_model(r, "recognizer"), threads,
+                                                              text_prior=text_prior)
+                                       if isinstance(r, str | os.PathLike) else r for c, r in colour_readers.items()}
 
     # every __init__ setting but the models: what a reader for another region keeps (tests check the list is whole)
     SETTINGS = ("threads", "min_confidence", "crops", "refine_below", "refine_crops", "verify_low", "verify_confidence",
@@ -274,6 +292,7 @@ class Reader:
         """A Reader for ``region`` with every setting of this one and the same detector object (not loaded again),
         reading with that region's shipped recognizers (``auto``: every shipped one and the shipped router)."""
         return Reader(region=region, detector=self.detector, colour=self.colour if self.colour is not None else False,
+                      colour_readers=self.colour_readers if self.colour is not None else False,
                       **{k: getattr(self, k) for k in self.SETTINGS})
 
     # --- stages ---------------------------------------------------------------------------
@@ -400,6 +419,19 @@ class Reader:
                             types.pop(i, None)
         return types
 
+    def _colour_read(self, px: Pixels, dets: list[Detection], best: list[Reading | None], src: list[int | None],
+                     colours: dict[int, str]) -> None:
+        """Plates of a colour that has a specialist reader (the shipped green one) read again by it; its reading
+        replaces the first when better (fits a format first, then confidence). ``src`` keeps the first reader's
+        index (the plate's region)."""
+        for colour, rec in self.colour_readers.items():
+            idx = [i for i, c in colours.items() if c == colour and best[i] is not None]
+            if not idx:
+                continue
+            for i, r in zip(idx, rec.read(self._crops(px, [dets[i] for i in idx], rec)), strict=True):
+                if self._better(r, best[i]):  # type: ignore[arg-type]
+                    best[i] = r
+
     def _colours(self, work: list[list[int]], crops: list[list[np.ndarray]], src: list[int | None]) -> dict[int, str]:
         """{plate index: its background colour} for plates read by a reader whose region has coloured types (cn),
         from the crops that reader first read (``colours(crops)`` of the colour classifier: a colour, or None when it
@@ -451,6 +483,7 @@ class Reader:
             self._refine(px, dets, best, src, allowed)
         stitched = self._stitch(px, dets, best, src, allowed)
         colours = self._colours(work, crops, src)
+        self._colour_read(px, dets, best, src, colours)
         t3 = time.perf_counter()
         plates, unread = [], []
         for i, (d, r, k) in enumerate(zip(dets, best, src, strict=True)):
