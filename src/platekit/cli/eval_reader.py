@@ -27,7 +27,7 @@ def register(group: typer.Typer) -> None:
         no_retry: bool = typer.Option(False, "--no-retry", help="Reader detect_retry=False: look for plates once "
                                       "(the scene numbers before session 17)."),
         no_colour: bool = typer.Option(False, "--no-colour", help="Reader colour=False: no plate-colour "
-                                       "classifier (the report is the same; only the time changes)."),
+                                       "classifier, so no green-plate specialist either (the path before session 20)."),
         detect_size: int | None = typer.Option(None, "--detect-size", min=64, max=4096,
                                                help="Reader detect_size: the detector's first-look canvas (default: "
                                                     "the detector's)."),

@@ -198,7 +198,7 @@ def csv_rows(rec: dict) -> list[dict]:
     for p in rec["plates"]:
         corners = {f"{k}_{a}": v for k, c in zip(("lt", "rt", "rb", "lb"), p["corners"], strict=True)
                    for a, v in zip("xy", c, strict=True)}
-        rows.append(base | {k: p.get(k) for k in ("text", "type", "colour", "region", "confidence", "detection_confidence")}
+        rows.append(base | {k: p[k] for k in ("text", "type", "colour", "region", "confidence", "detection_confidence")}
                     | dict(zip(("x1", "y1", "x2", "y2"), p["box"], strict=True)) | corners)
     return rows
 

@@ -165,7 +165,8 @@ class Reader:
     ``auto``; a path or an object with ``colours(crops) -> [str | None]``; False: off).
     Plates read by the cn reader get ``Plate.colour`` (blue, green, yellow, white, black) when the classifier is at
     least as sure as its sidecar's ``bar``, and their type by text and colour (a 7-character text on a yellow
-    plate is ``cn-yellow``, not ``cn-blue``); the texts read do not change (docs/reading.md "Plate colour").
+    plate is ``cn-yellow``, not ``cn-blue``); a colour with a specialist reader (``colour_readers``) may change the text
+    read, nothing else does (docs/reading.md "Plate colour").
     """
 
     def __init__(
@@ -419,11 +420,11 @@ class Reader:
                             types.pop(i, None)
         return types
 
-    def _colour_read(self, px: Pixels, dets: list[Detection], best: list[Reading | None], src: list[int | None],
+    def _colour_read(self, px: Pixels, dets: list[Detection], best: list[Reading | None],
                      colours: dict[int, str]) -> None:
         """Plates of a colour that has a specialist reader (the shipped green one) read again by it; its reading
-        replaces the first when better (fits a format first, then confidence). ``src`` keeps the first reader's
-        index (the plate's region)."""
+        replaces the first when better (fits a format first, then confidence). The plate keeps its first reader's
+        region."""
         for colour, rec in self.colour_readers.items():
             idx = [i for i, c in colours.items() if c == colour and best[i] is not None]
             if not idx:
@@ -483,7 +484,7 @@ class Reader:
             self._refine(px, dets, best, src, allowed)
         stitched = self._stitch(px, dets, best, src, allowed)
         colours = self._colours(work, crops, src)
-        self._colour_read(px, dets, best, src, colours)
+        self._colour_read(px, dets, best, colours)
         t3 = time.perf_counter()
         plates, unread = [], []
         for i, (d, r, k) in enumerate(zip(dets, best, src, strict=True)):
